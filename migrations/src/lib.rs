@@ -1,0 +1,16 @@
+//! The gitdash schema. Migrations run automatically when `gitdash-web` or `gitdash-worker`
+//! starts (see `gitdash_shared::db::connect`); table and column names are a public interface:
+//! people query them directly, so they only ever change through a new migration.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_initial::Migration)]
+    }
+}

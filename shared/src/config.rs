@@ -1,0 +1,219 @@
+//! Typed configuration read from the environment once, at start-up. Every error names the
+//! variable at fault, so a misconfigured deployment says what to fix.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+/// Settings both processes read. Secrets (database and Redis passwords inside URLs) are never
+/// printed: use [`redact_url`] when a URL has to appear in a log line.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub redis_url: String,
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub allow_local_repos: bool,
+    pub allow_private_networks: bool,
+    /// The Redis queue name: separate gitdash instances sharing one Redis use different ones.
+    pub queue_name: String,
+    /// How many syncs one worker process runs at once.
+    pub worker_concurrency: usize,
+    /// How many threads one sync uses to read commits (default: the number of CPUs).
+    pub index_threads: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(variable: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            variable,
+            message: message.into(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass a map instead of the environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let data_dir = PathBuf::from(get("GITDASH_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => {
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
+                    return Err(ConfigError::new(
+                        "DATABASE_URL",
+                        "must start with sqlite:, postgres:// or postgresql://",
+                    ));
+                }
+                url
+            }
+            None => default_sqlite_url(&data_dir),
+        };
+        let redis_url = get("REDIS_URL").unwrap_or_else(|| "redis://127.0.0.1:6379".into());
+        if !(redis_url.starts_with("redis://")
+            || redis_url.starts_with("rediss://")
+            || redis_url.starts_with("unix://"))
+        {
+            return Err(ConfigError::new(
+                "REDIS_URL",
+                "must start with redis://, rediss:// or unix://",
+            ));
+        }
+        let listen_text = get("GITDASH_LISTEN").unwrap_or_else(|| "127.0.0.1:5000".into());
+        let listen = listen_text.parse().map_err(|_| {
+            ConfigError::new(
+                "GITDASH_LISTEN",
+                format!("{listen_text:?} is not an address such as 127.0.0.1:5000"),
+            )
+        })?;
+        Ok(Self {
+            database_url,
+            redis_url,
+            data_dir,
+            listen,
+            allow_local_repos: flag(&get, "GITDASH_ALLOW_LOCAL_REPOS")?,
+            allow_private_networks: flag(&get, "GITDASH_ALLOW_PRIVATE_NETWORKS")?,
+            queue_name: get("GITDASH_QUEUE").unwrap_or_else(|| crate::jobs::SYNC_QUEUE.to_owned()),
+            worker_concurrency: count(&get, "GITDASH_WORKER_CONCURRENCY", 2)?,
+            index_threads: count(&get, "GITDASH_INDEX_THREADS", default_threads())?,
+        })
+    }
+
+    /// Where the worker keeps its bare clones: a cache, rebuilt from the URL when missing.
+    pub fn clones_dir(&self) -> PathBuf {
+        self.data_dir.join("clones")
+    }
+
+    /// The policy a repository URL is checked against.
+    pub fn url_policy(&self) -> crate::repo_url::UrlPolicy {
+        crate::repo_url::UrlPolicy {
+            allow_local: self.allow_local_repos,
+            allow_private_networks: self.allow_private_networks,
+        }
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("gitdash.db").display()
+    )
+}
+
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+) -> Result<bool, ConfigError> {
+    match get(variable).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(ConfigError::new(
+            variable,
+            format!("{v:?} is not one of true, false, 1, 0, yes, no, on, off"),
+        )),
+    }
+}
+
+fn count(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: usize,
+) -> Result<usize, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(v) => match v.parse::<usize>() {
+            Ok(n) if (1..=256).contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(
+                variable,
+                format!("{v:?} is not a whole number from 1 to 256"),
+            )),
+        },
+    }
+}
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+/// The URL with any password replaced, fit for a log line.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_a_sqlite_file_in_the_data_dir_and_local_redis_on_port_5000() {
+        let config = config(&[]).expect("defaults are valid");
+        assert_eq!(config.database_url, "sqlite://./data/gitdash.db?mode=rwc");
+        assert_eq!(config.redis_url, "redis://127.0.0.1:6379");
+        assert_eq!(config.listen.to_string(), "127.0.0.1:5000");
+        assert!(!config.allow_local_repos && !config.allow_private_networks);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let error = config(&[("GITDASH_LISTEN", "localhost")]).expect_err("not a socket address");
+        assert_eq!(error.variable, "GITDASH_LISTEN");
+        let error = config(&[("GITDASH_ALLOW_LOCAL_REPOS", "maybe")]).expect_err("not a boolean");
+        assert_eq!(error.variable, "GITDASH_ALLOW_LOCAL_REPOS");
+        let error = config(&[("GITDASH_WORKER_CONCURRENCY", "0")]).expect_err("zero workers");
+        assert_eq!(error.variable, "GITDASH_WORKER_CONCURRENCY");
+        let error = config(&[("DATABASE_URL", "mysql://x")]).expect_err("unsupported database");
+        assert_eq!(error.variable, "DATABASE_URL");
+        assert!(error.to_string().starts_with("DATABASE_URL: "));
+    }
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://me:secret@db/x"),
+            "postgres://me:***@db/x"
+        );
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
+    }
+}

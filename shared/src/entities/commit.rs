@@ -1,0 +1,47 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "commits")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub repository_id: i64,
+    pub sha: String,
+    pub parent_count: i32,
+    /// The author after the repository's `.mailmap`.
+    pub author_name: String,
+    pub author_email: String,
+    /// The author as recorded in the commit, kept so a changed `.mailmap` can be re-applied.
+    pub original_author_name: String,
+    pub original_author_email: String,
+    pub authored_at: DateTimeUtc,
+    pub author_utc_offset_minutes: i32,
+    pub committer_name: String,
+    pub committer_email: String,
+    pub committed_at: DateTimeUtc,
+    pub summary: String,
+    pub message: String,
+    /// `None` for merges: their line counts depend on which parent one compares with.
+    pub files_changed: Option<i32>,
+    pub insertions: Option<i64>,
+    pub deletions: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::repository::Entity",
+        from = "Column::RepositoryId",
+        to = "super::repository::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Repository,
+}
+
+impl Related<super::repository::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Repository.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

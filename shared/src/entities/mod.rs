@@ -1,0 +1,6 @@
+//! sea-orm entities, one file per table of `migrations`.
+
+pub mod commit;
+pub mod repository;
+pub mod sync_run;
+pub mod tag;

@@ -1,0 +1,33 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "repositories")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub url: String,
+    pub name: String,
+    pub default_branch: Option<String>,
+    pub head_sha: Option<String>,
+    /// The blob id of the `.mailmap` the commits were last mapped with.
+    pub mailmap_sha: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub last_synced_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::commit::Entity")]
+    Commit,
+    #[sea_orm(has_many = "super::sync_run::Entity")]
+    SyncRun,
+}
+
+impl Related<super::commit::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Commit.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,14 @@
+//! What `gitdash-web` and `gitdash-worker` share: configuration, the database connection and
+//! its entities, the sync job payload and queue, and the query layer both processes go through.
+
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod jobs;
+pub mod queries;
+pub mod repo_url;
+pub mod telemetry;
+
+pub use config::Config;
+pub use error::QueryError;

@@ -1,0 +1,181 @@
+//! Reading a repository's commits: filters, search and keyset pagination, newest first.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+
+use crate::{entities::commit, error::QueryError};
+
+pub const MAX_PAGE: u64 = 500;
+pub const DEFAULT_PAGE: u64 = 50;
+
+/// What a caller may filter commits by. Every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct CommitFilter {
+    /// Part of the author's name or email, any case.
+    pub author: Option<String>,
+    /// Commit date bounds, inclusive, as `git log --since/--until` use them.
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    /// Text in the message, any case, or a prefix of the sha.
+    pub q: Option<String>,
+}
+
+/// Where the previous page ended: the last commit's date and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub committed_at_micros: i64,
+    pub id: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the cursor is not one this server gave out")]
+pub struct BadCursor;
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.committed_at_micros, self.id)
+    }
+
+    pub fn decode(text: &str) -> Result<Self, BadCursor> {
+        let (time, id) = text.split_once('.').ok_or(BadCursor)?;
+        Ok(Self {
+            committed_at_micros: time.parse().map_err(|_| BadCursor)?,
+            id: id.parse().map_err(|_| BadCursor)?,
+        })
+    }
+}
+
+pub struct CommitPage {
+    pub commits: Vec<commit::Model>,
+    /// Present when more commits follow.
+    pub next_cursor: Option<Cursor>,
+}
+
+pub async fn count(db: &impl ConnectionTrait, repository_id: i64) -> Result<u64, QueryError> {
+    Ok(commit::Entity::find()
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .count(db)
+        .await?)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    filter: &CommitFilter,
+    cursor: Option<Cursor>,
+    limit: u64,
+) -> Result<CommitPage, QueryError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let mut query = commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository_id));
+    if let Some(author) = filter.author.as_deref().filter(|a| !a.is_empty()) {
+        let pattern = contains_pattern(author);
+        query = query.filter(
+            Condition::any()
+                .add(lower(commit::Column::AuthorName).like(pattern.clone()))
+                .add(lower(commit::Column::AuthorEmail).like(pattern)),
+        );
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(commit::Column::CommittedAt.gte(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(commit::Column::CommittedAt.lte(until));
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let mut any =
+            Condition::any().add(lower(commit::Column::Message).like(contains_pattern(q)));
+        if let Some((low, high)) = sha_prefix_range(q) {
+            any = any.add(
+                Condition::all()
+                    .add(commit::Column::Sha.gte(low))
+                    .add(commit::Column::Sha.lt(high)),
+            );
+        }
+        query = query.filter(any);
+    }
+    if let Some(cursor) = cursor {
+        let at = DateTime::from_timestamp_micros(cursor.committed_at_micros).unwrap_or_default();
+        query = query.filter(
+            Condition::any()
+                .add(commit::Column::CommittedAt.lt(at))
+                .add(
+                    Condition::all()
+                        .add(commit::Column::CommittedAt.eq(at))
+                        .add(commit::Column::Id.lt(cursor.id)),
+                ),
+        );
+    }
+    let mut commits = query
+        .order_by_desc(commit::Column::CommittedAt)
+        .order_by_desc(commit::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next_cursor = if commits.len() as u64 > limit {
+        commits.truncate(limit as usize);
+        commits.last().map(|c| Cursor {
+            committed_at_micros: c.committed_at.timestamp_micros(),
+            id: c.id,
+        })
+    } else {
+        None
+    };
+    Ok(CommitPage {
+        commits,
+        next_cursor,
+    })
+}
+
+fn lower(column: commit::Column) -> sea_orm::sea_query::SimpleExpr {
+    Func::lower(Expr::col(column)).into()
+}
+
+/// A LIKE pattern matching `text` anywhere, lower-cased, with LIKE's wildcards escaped.
+fn contains_pattern(text: &str) -> LikeExpr {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// `[prefix, prefix + 1)` when `q` could be the start of a sha: 4 to 64 hex digits.
+fn sha_prefix_range(q: &str) -> Option<(String, String)> {
+    let q = q.to_ascii_lowercase();
+    if !(4..=64).contains(&q.len()) || !q.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    // Every character after the prefix sorts below 'g', so the prefix followed by 'g' bounds it.
+    Some((q.clone(), format!("{q}g")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            committed_at_micros: 1_700_000_000_000_000,
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()).expect("valid"), cursor);
+        assert!(Cursor::decode("garbage").is_err());
+        assert!(Cursor::decode("1.x").is_err());
+    }
+
+    #[test]
+    fn only_hex_text_is_taken_for_a_sha_prefix() {
+        assert_eq!(
+            sha_prefix_range("ABcd12"),
+            Some(("abcd12".into(), "abcd12g".into()))
+        );
+        assert_eq!(sha_prefix_range("fix"), None);
+        assert_eq!(sha_prefix_range("fixes"), None);
+    }
+}

@@ -1,0 +1,205 @@
+//! The writes of a sync: what the worker stores after reading a repository's history.
+//! Every write is idempotent, so a sync that is cut off and run again never duplicates or
+//! loses a commit.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, TransactionTrait, sea_query::Expr,
+};
+
+use crate::{
+    entities::{commit, repository, tag},
+    error::QueryError,
+    queries::now,
+};
+
+/// Rows per INSERT: 17 columns x 500 stays under SQLite's and PostgreSQL's parameter limits.
+const INSERT_CHUNK: usize = 500;
+const DELETE_CHUNK: usize = 500;
+
+/// One commit as read from Git, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCommit {
+    pub sha: String,
+    pub parent_count: i32,
+    pub author_name: String,
+    pub author_email: String,
+    pub original_author_name: String,
+    pub original_author_email: String,
+    pub authored_at: DateTime<Utc>,
+    pub author_utc_offset_minutes: i32,
+    pub committer_name: String,
+    pub committer_email: String,
+    pub committed_at: DateTime<Utc>,
+    pub summary: String,
+    pub message: String,
+    /// `None` for merges.
+    pub stats: Option<LineStats>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineStats {
+    pub files_changed: i32,
+    pub insertions: i64,
+    pub deletions: i64,
+}
+
+/// The shas already stored for a repository.
+pub async fn existing_shas(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+) -> Result<HashSet<String>, QueryError> {
+    let shas: Vec<String> = commit::Entity::find()
+        .select_only()
+        .column(commit::Column::Sha)
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(shas.into_iter().collect())
+}
+
+/// Stores `commits`, skipping any already there. Returns how many rows were new.
+pub async fn insert_commits(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    commits: &[NewCommit],
+) -> Result<u64, QueryError> {
+    let mut inserted = 0;
+    for chunk in commits.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|c| commit::ActiveModel {
+            repository_id: Set(repository_id),
+            sha: Set(c.sha.clone()),
+            parent_count: Set(c.parent_count),
+            author_name: Set(c.author_name.clone()),
+            author_email: Set(c.author_email.clone()),
+            original_author_name: Set(c.original_author_name.clone()),
+            original_author_email: Set(c.original_author_email.clone()),
+            authored_at: Set(c.authored_at),
+            author_utc_offset_minutes: Set(c.author_utc_offset_minutes),
+            committer_name: Set(c.committer_name.clone()),
+            committer_email: Set(c.committer_email.clone()),
+            committed_at: Set(c.committed_at),
+            summary: Set(c.summary.clone()),
+            message: Set(c.message.clone()),
+            files_changed: Set(c.stats.map(|s| s.files_changed)),
+            insertions: Set(c.stats.map(|s| s.insertions)),
+            deletions: Set(c.stats.map(|s| s.deletions)),
+            ..Default::default()
+        });
+        let result = commit::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([commit::Column::RepositoryId, commit::Column::Sha])
+            .exec_without_returning(db)
+            .await?;
+        if let sea_orm::TryInsertResult::Inserted(n) = result {
+            inserted += n;
+        }
+    }
+    Ok(inserted)
+}
+
+/// Removes commits no longer reachable (after a force push). Returns how many went.
+pub async fn delete_commits(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    shas: &[String],
+) -> Result<u64, QueryError> {
+    let mut deleted = 0;
+    for chunk in shas.chunks(DELETE_CHUNK) {
+        let result = commit::Entity::delete_many()
+            .filter(commit::Column::RepositoryId.eq(repository_id))
+            .filter(commit::Column::Sha.is_in(chunk.iter().cloned()))
+            .exec(db)
+            .await?;
+        deleted += result.rows_affected;
+    }
+    Ok(deleted)
+}
+
+/// Makes the stored tags exactly `tags` (name, peeled commit sha).
+pub async fn replace_tags(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    tags: &[(String, String)],
+) -> Result<(), QueryError> {
+    let txn = db.begin().await?;
+    tag::Entity::delete_many()
+        .filter(tag::Column::RepositoryId.eq(repository_id))
+        .exec(&txn)
+        .await?;
+    for chunk in tags.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|(name, sha)| tag::ActiveModel {
+            repository_id: Set(repository_id),
+            name: Set(name.clone()),
+            sha: Set(sha.clone()),
+            ..Default::default()
+        });
+        tag::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The distinct identities commits were recorded with, to map through a new `.mailmap`.
+pub async fn original_authors(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+) -> Result<Vec<(String, String)>, QueryError> {
+    Ok(commit::Entity::find()
+        .select_only()
+        .column(commit::Column::OriginalAuthorName)
+        .column(commit::Column::OriginalAuthorEmail)
+        .distinct()
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Sets the mapped author of every commit recorded as `original`.
+pub async fn set_author(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    original: &(String, String),
+    mapped: &(String, String),
+) -> Result<(), QueryError> {
+    commit::Entity::update_many()
+        .col_expr(commit::Column::AuthorName, Expr::value(mapped.0.clone()))
+        .col_expr(commit::Column::AuthorEmail, Expr::value(mapped.1.clone()))
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .filter(commit::Column::OriginalAuthorName.eq(original.0.clone()))
+        .filter(commit::Column::OriginalAuthorEmail.eq(original.1.clone()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records what the repository now looks like after a successful sync.
+pub async fn finish_repository(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    default_branch: Option<String>,
+    head_sha: Option<String>,
+    mailmap_sha: Option<String>,
+) -> Result<(), QueryError> {
+    let result = repository::Entity::update_many()
+        .col_expr(
+            repository::Column::DefaultBranch,
+            Expr::value(default_branch),
+        )
+        .col_expr(repository::Column::HeadSha, Expr::value(head_sha))
+        .col_expr(repository::Column::MailmapSha, Expr::value(mailmap_sha))
+        .col_expr(repository::Column::LastSyncedAt, Expr::value(now()))
+        .filter(repository::Column::Id.eq(repository_id))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(QueryError::NotFound("repository"));
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! Repositories: adding, listing, reading and deleting.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, SqlErr,
+};
+
+use crate::{
+    entities::{commit, repository, sync_run},
+    error::QueryError,
+    queries::{now, sync_runs},
+    repo_url::RepoUrl,
+};
+
+/// A repository with what its overview shows.
+#[derive(Debug, Clone)]
+pub struct RepositoryDetail {
+    pub repository: repository::Model,
+    pub commit_count: u64,
+    pub latest_sync: Option<sync_run::Model>,
+}
+
+pub enum CreateOutcome {
+    Created(repository::Model),
+    /// The URL (or its `.git` twin) was already added, as this repository.
+    AlreadyExists(repository::Model),
+}
+
+pub async fn create(db: &impl ConnectionTrait, url: &RepoUrl) -> Result<CreateOutcome, QueryError> {
+    if let Some(existing) = find_by_url(db, url).await? {
+        return Ok(CreateOutcome::AlreadyExists(existing));
+    }
+    let model = repository::ActiveModel {
+        url: Set(url.as_str().to_owned()),
+        name: Set(url.name()),
+        created_at: Set(now()),
+        ..Default::default()
+    };
+    match model.insert(db).await {
+        Ok(created) => Ok(CreateOutcome::Created(created)),
+        // Two people adding the same URL at the same moment: the unique index decides.
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            let existing = find_by_url(db, url)
+                .await?
+                .ok_or(QueryError::NotFound("repository"))?;
+            Ok(CreateOutcome::AlreadyExists(existing))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub async fn find_by_url(
+    db: &impl ConnectionTrait,
+    url: &RepoUrl,
+) -> Result<Option<repository::Model>, QueryError> {
+    Ok(repository::Entity::find()
+        .filter(repository::Column::Url.is_in(url.equivalent_forms()))
+        .one(db)
+        .await?)
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<repository::Model, QueryError> {
+    repository::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(QueryError::NotFound("repository"))
+}
+
+pub async fn detail(db: &impl ConnectionTrait, id: i64) -> Result<RepositoryDetail, QueryError> {
+    let repository = get(db, id).await?;
+    with_details(db, repository).await
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RepositoryDetail>, QueryError> {
+    let repositories = repository::Entity::find()
+        .order_by_asc(repository::Column::Name)
+        .all(db)
+        .await?;
+    let mut details = Vec::with_capacity(repositories.len());
+    for repository in repositories {
+        details.push(with_details(db, repository).await?);
+    }
+    Ok(details)
+}
+
+async fn with_details(
+    db: &impl ConnectionTrait,
+    repository: repository::Model,
+) -> Result<RepositoryDetail, QueryError> {
+    let commit_count = commit::Entity::find()
+        .filter(commit::Column::RepositoryId.eq(repository.id))
+        .count(db)
+        .await?;
+    let latest_sync = sync_runs::latest(db, repository.id).await?;
+    Ok(RepositoryDetail {
+        repository,
+        commit_count,
+        latest_sync,
+    })
+}
+
+/// Deletes the repository and, through foreign keys, its commits, tags and sync runs.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<repository::Model, QueryError> {
+    let repository = get(db, id).await?;
+    repository::Entity::delete_by_id(id).exec(db).await?;
+    Ok(repository)
+}

@@ -1,0 +1,255 @@
+//! Git repositories built by the tests with the real `git`, and what `git` itself reports
+//! about them: the truth the indexer is compared with.
+
+use std::{
+    cell::Cell,
+    collections::BTreeMap,
+    ffi::OsStr,
+    os::unix::ffi::OsStrExt,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+/// A repository with a work tree in a temporary directory, on branch `main`.
+pub struct GitRepo {
+    dir: tempfile::TempDir,
+    /// Commit times advance one minute per commit, so histories are reproducible.
+    clock: Cell<i64>,
+}
+
+impl Default for GitRepo {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl GitRepo {
+    pub fn new() -> Self {
+        let repo = Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            clock: Cell::new(1_700_000_000),
+        };
+        repo.git(["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs git in the repository and returns its standard output.
+    pub fn git<I, S>(&self, args: I) -> String
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let output = self.command(args).output().expect("git runs");
+        assert!(
+            output.status.success(),
+            "git failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut command = git_command();
+        command.current_dir(self.path()).args(args);
+        command
+    }
+
+    pub fn write(&self, path: &str, contents: impl AsRef<[u8]>) {
+        let full = self.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(full, contents).expect("write file");
+    }
+
+    /// Stages everything and commits as the default author; returns the new sha.
+    pub fn commit(&self, message: &str) -> String {
+        self.commit_as(b"Ada Lovelace", b"ada@example.org", message.as_bytes())
+    }
+
+    /// Commits with raw bytes for the author's name and the message (which may be invalid
+    /// UTF-8, as real histories sometimes are).
+    pub fn commit_as(&self, name: &[u8], email: &[u8], message: &[u8]) -> String {
+        self.git(["add", "-A"]);
+        let message_file = self.dir.path().join(".git").join("TEST_MESSAGE");
+        std::fs::write(&message_file, message).expect("message file");
+        let time = self.tick();
+        let status = self
+            .command(["commit", "-q", "--allow-empty", "--no-verify", "-F"])
+            .arg(&message_file)
+            .env("GIT_AUTHOR_NAME", OsStr::from_bytes(name))
+            .env("GIT_AUTHOR_EMAIL", OsStr::from_bytes(email))
+            .env("GIT_AUTHOR_DATE", format!("@{time} +0200"))
+            .env("GIT_COMMITTER_DATE", format!("@{time} +0000"))
+            .status()
+            .expect("git commit runs");
+        assert!(status.success(), "git commit failed");
+        self.head()
+    }
+
+    /// Writes a commit object byte for byte, bypassing `git commit` (which re-encodes
+    /// identities to UTF-8), so the author's name can hold bytes that are not UTF-8.
+    pub fn commit_raw(&self, author_name: &[u8], message: &[u8]) -> String {
+        self.git(["add", "-A"]);
+        let tree = self.git(["write-tree"]).trim().to_owned();
+        let parent = self
+            .command(["rev-parse", "--verify", "-q", "HEAD"])
+            .output()
+            .expect("git runs");
+        let time = self.tick();
+        let mut object = format!("tree {tree}\n").into_bytes();
+        if parent.status.success() {
+            object.extend_from_slice(
+                format!("parent {}", String::from_utf8_lossy(&parent.stdout)).as_bytes(),
+            );
+        }
+        object.extend_from_slice(b"author ");
+        object.extend_from_slice(author_name);
+        object.extend_from_slice(format!(" <raw@example.org> {time} +0100\ncommitter Test Committer <committer@example.org> {time} +0000\n\n").as_bytes());
+        object.extend_from_slice(message);
+        let file = self.dir.path().join(".git").join("TEST_OBJECT");
+        std::fs::write(&file, object).expect("object file");
+        let sha = self.git([
+            OsStr::new("hash-object"),
+            OsStr::new("-w"),
+            OsStr::new("-t"),
+            OsStr::new("commit"),
+            file.as_os_str(),
+        ]);
+        self.git(["update-ref", "HEAD", sha.trim()]);
+        sha.trim().to_owned()
+    }
+
+    pub fn head(&self) -> String {
+        self.git(["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    fn tick(&self) -> i64 {
+        let time = self.clock.get() + 60;
+        self.clock.set(time);
+        time
+    }
+
+    /// Merges `branch` into the current branch with a merge commit.
+    pub fn merge(&self, branch: &str) -> String {
+        let time = self.tick();
+        let output = self
+            .command(["merge", "-q", "--no-ff", "--no-edit", branch])
+            .env("GIT_AUTHOR_DATE", format!("@{time} +0000"))
+            .env("GIT_COMMITTER_DATE", format!("@{time} +0000"))
+            .output()
+            .expect("git merge runs");
+        assert!(
+            output.status.success(),
+            "merge failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        self.head()
+    }
+
+    /// What `git` reports for every commit reachable from HEAD.
+    pub fn truth(&self) -> BTreeMap<String, ExpectedCommit> {
+        git_truth(self.path())
+    }
+}
+
+/// A `git` with no user or system configuration of the machine's.
+pub fn git_command() -> Command {
+    let mut command = Command::new("git");
+    command
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_COMMITTER_NAME", "Test Committer")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.org")
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_TERMINAL_PROMPT", "0");
+    command
+}
+
+/// One commit as git sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedCommit {
+    pub parent_count: i32,
+    /// After .mailmap (`%aN`, `%aE`), invalid UTF-8 replaced.
+    pub author_name: String,
+    pub author_email: String,
+    pub summary: String,
+    /// `None` for merges, which `git log --numstat` shows without a diff.
+    pub files_changed: Option<i32>,
+    pub insertions: Option<i64>,
+    pub deletions: Option<i64>,
+}
+
+/// Reads `git log --numstat --no-renames` over everything reachable from HEAD in `path`.
+pub fn git_truth(path: &Path) -> BTreeMap<String, ExpectedCommit> {
+    let output = git_command()
+        .current_dir(path)
+        .args([
+            "log",
+            "--use-mailmap",
+            "--numstat",
+            "--no-renames",
+            "--format=%x01%H %P%x02%aN%x02%aE%x02%s",
+            "HEAD",
+        ])
+        .output()
+        .expect("git log runs");
+    assert!(
+        output.status.success(),
+        "git log failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut commits = BTreeMap::new();
+    for record in output.stdout.split(|&b| b == 1).filter(|r| !r.is_empty()) {
+        let text = String::from_utf8_lossy(record);
+        let mut lines = text.lines();
+        let header = lines.next().unwrap_or_default();
+        let fields: Vec<&str> = header.split('\u{2}').collect();
+        let ids: Vec<&str> = fields[0].split_whitespace().collect();
+        let parent_count = ids.len() as i32 - 1;
+        let mut files = 0;
+        let (mut insertions, mut deletions) = (0i64, 0i64);
+        for line in lines.filter(|l| !l.is_empty()) {
+            let mut parts = line.splitn(3, '\t');
+            let (added, removed) = (parts.next().unwrap_or("-"), parts.next().unwrap_or("-"));
+            files += 1;
+            insertions += added.parse::<i64>().unwrap_or(0);
+            deletions += removed.parse::<i64>().unwrap_or(0);
+        }
+        let merge = parent_count > 1;
+        commits.insert(
+            ids[0].to_owned(),
+            ExpectedCommit {
+                parent_count,
+                author_name: fields.get(1).copied().unwrap_or_default().to_owned(),
+                author_email: fields.get(2).copied().unwrap_or_default().to_owned(),
+                summary: fields.get(3).copied().unwrap_or_default().to_owned(),
+                files_changed: (!merge).then_some(files),
+                insertions: (!merge).then_some(insertions),
+                deletions: (!merge).then_some(deletions),
+            },
+        );
+    }
+    commits
+}
+
+/// A bare copy of `repo`, as a server would hold it.
+pub fn bare_clone(repo: &GitRepo, into: &Path) -> PathBuf {
+    let status = git_command()
+        .args(["clone", "-q", "--bare"])
+        .arg(repo.path())
+        .arg(into)
+        .status()
+        .expect("git clone runs");
+    assert!(status.success());
+    into.to_path_buf()
+}

@@ -1,0 +1,259 @@
+//! The real binaries, started as processes with their own database, queue and data
+//! directory, and stopped (or killed) by the tests.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+};
+
+use crate::{databases::TestDatabase, eventually};
+
+/// `target/debug/<name>`. `cargo test --workspace` builds both binaries before it runs any
+/// test (web and worker have integration tests of their own, which makes cargo build them).
+pub fn binary(name: &str) -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
+    let path = target.join("debug").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        path.display()
+    );
+    path
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// The settings one gitdash installation under test runs with.
+pub struct Stack {
+    pub database: TestDatabase,
+    pub data_dir: tempfile::TempDir,
+    pub queue: String,
+    pub extra_env: Vec<(String, String)>,
+}
+
+impl Stack {
+    pub fn new(database: TestDatabase) -> Self {
+        Self {
+            database,
+            data_dir: tempfile::tempdir().expect("temp dir"),
+            queue: format!(
+                "gitdash-test:{}:{:08x}",
+                std::process::id(),
+                crate::databases::rand_suffix()
+            ),
+            extra_env: vec![("GITDASH_ALLOW_LOCAL_REPOS".into(), "true".into())],
+        }
+    }
+
+    pub fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.extra_env.retain(|(n, _)| n != name);
+        self.extra_env.push((name.into(), value.into()));
+        self
+    }
+
+    fn command(&self, binary_name: &str) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(binary(binary_name));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.data_dir.path())
+            .env("DATABASE_URL", &self.database.url)
+            .env("REDIS_URL", redis_url())
+            .env("GITDASH_DATA_DIR", self.data_dir.path())
+            .env("GITDASH_QUEUE", &self.queue)
+            .env("RUST_LOG", "info,gitdash_worker=debug")
+            .kill_on_drop(true);
+        for (name, value) in &self.extra_env {
+            command.env(name, value);
+        }
+        command
+    }
+
+    /// Starts `gitdash-web` and waits until it answers.
+    pub async fn start_web(&self) -> Web {
+        let port = free_port();
+        let mut command = self.command("gitdash-web");
+        command.env("GITDASH_LISTEN", format!("127.0.0.1:{port}"));
+        let process = Process::spawn(command, "gitdash-web", self.data_dir.path());
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        eventually(60, "gitdash-web to answer /healthz", || {
+            let client = client.clone();
+            let url = format!("{base}/healthz");
+            async move {
+                client
+                    .get(url)
+                    .send()
+                    .await
+                    .ok()
+                    .filter(|r| r.status().is_success())
+                    .map(|_| ())
+            }
+        })
+        .await;
+        Web {
+            process,
+            base,
+            client,
+        }
+    }
+
+    /// Starts a `gitdash-worker` consumer.
+    pub fn start_worker(&self) -> Process {
+        Process::spawn(
+            self.command("gitdash-worker"),
+            "gitdash-worker",
+            self.data_dir.path(),
+        )
+    }
+
+    /// Runs `gitdash-worker index <target>` to completion.
+    pub async fn index(&self, target: &str) -> std::process::Output {
+        let mut command = self.command("gitdash-worker");
+        command.arg("index").arg(target).stdin(Stdio::null());
+        command.output().await.expect("gitdash-worker index runs")
+    }
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// A child process whose output goes to a log file, printed if the test fails.
+pub struct Process {
+    child: tokio::process::Child,
+    log: PathBuf,
+    name: String,
+}
+
+impl Process {
+    fn spawn(mut command: tokio::process::Command, name: &str, dir: &Path) -> Self {
+        let log = dir.join(format!("{name}-{}.log", crate::databases::rand_suffix()));
+        let file = std::fs::File::create(&log).expect("log file");
+        command
+            .stdout(file.try_clone().expect("log file"))
+            .stderr(file)
+            .stdin(Stdio::null());
+        let child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        Self {
+            child,
+            log,
+            name: name.into(),
+        }
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id().unwrap_or_default()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL: the process gets no chance to clean up.
+    pub async fn kill(&mut self) {
+        let _ = self.child.kill().await;
+    }
+
+    /// SIGTERM, then waits for the exit status.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.id().to_string()])
+            .status();
+        self.child.wait().await.expect("wait")
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("----- {} log -----\n{}", self.name, self.log());
+        }
+        let _ = self.child.start_kill();
+    }
+}
+
+/// A running `gitdash-web` and an HTTP client for it.
+pub struct Web {
+    pub process: Process,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Web {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    pub async fn post(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    pub async fn delete(&self, path: &str) -> u16 {
+        self.client
+            .delete(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
+    }
+
+    /// Waits until sync run `id` has ended and returns it.
+    pub async fn wait_for_sync(&self, id: i64, seconds: u64) -> serde_json::Value {
+        eventually(seconds, "the sync to finish", || async move {
+            let (_, run) = self.get(&format!("/api/v1/syncs/{id}")).await;
+            matches!(run["state"].as_str(), Some("succeeded" | "failed")).then_some(run)
+        })
+        .await
+    }
+}
+
+async fn read(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+    (status, json)
+}

@@ -1,0 +1,87 @@
+//! `/repositories/{id}/commits`: search and page through a repository's history.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use gitdash_shared::queries::{
+    commits::{self, CommitFilter, Cursor},
+    repositories,
+};
+use poem_openapi::{
+    ApiResponse, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{ApiTags, Commit, CommitPage};
+use crate::{
+    app::AppState,
+    error::{ApiError, ErrorBody},
+};
+
+pub struct CommitsApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+pub enum ListResponse {
+    #[oai(status = 200)]
+    Page(Json<CommitPage>),
+    /// A parameter is out of range or the cursor is not valid.
+    #[oai(status = 422)]
+    Invalid(Json<ErrorBody>),
+}
+
+#[OpenApi(tag = "ApiTags::Commits")]
+impl CommitsApi {
+    /// List commits newest first, filtered, one page at a time.
+    #[oai(path = "/repositories/:id/commits", method = "get")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        id: Path<i64>,
+        /// Part of the author's name or email, any case.
+        author: Query<Option<String>>,
+        /// Only commits committed at or after this time (RFC 3339).
+        since: Query<Option<DateTime<Utc>>>,
+        /// Only commits committed at or before this time (RFC 3339).
+        until: Query<Option<DateTime<Utc>>>,
+        /// Text in the commit message, or a sha prefix (4+ hex digits).
+        q: Query<Option<String>>,
+        /// Page size, 1 to 500 (default 50).
+        limit: Query<Option<u64>>,
+        /// `next_cursor` of the previous page.
+        cursor: Query<Option<String>>,
+    ) -> Result<ListResponse, ApiError> {
+        let invalid = |message: &str| {
+            Ok(ListResponse::Invalid(Json(ErrorBody {
+                message: message.to_owned(),
+            })))
+        };
+        let limit = limit.0.unwrap_or(commits::DEFAULT_PAGE);
+        if !(1..=commits::MAX_PAGE).contains(&limit) {
+            return invalid("limit must be from 1 to 500");
+        }
+        let cursor = match cursor.0.as_deref().map(Cursor::decode).transpose() {
+            Ok(cursor) => cursor,
+            Err(err) => return invalid(&err.to_string()),
+        };
+        if let (Some(since), Some(until)) = (since.0, until.0) {
+            if since > until {
+                return invalid("since is after until");
+            }
+        }
+        repositories::get(&self.state.db, id.0).await?;
+        let filter = CommitFilter {
+            author: author.0,
+            since: since.0,
+            until: until.0,
+            q: q.0,
+        };
+        let page = commits::list(&self.state.db, id.0, &filter, cursor, limit).await?;
+        Ok(ListResponse::Page(Json(CommitPage {
+            commits: page.commits.into_iter().map(Commit::from).collect(),
+            next_cursor: page.next_cursor.map(|c| c.encode()),
+        })))
+    }
+}

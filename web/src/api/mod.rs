@@ -1,0 +1,40 @@
+//! The REST API under `/api/v1`, described by OpenAPI at `/openapi.json`.
+
+mod commits;
+mod models;
+mod repositories;
+mod syncs;
+
+use std::sync::Arc;
+
+use crate::app::AppState;
+
+pub use models::*;
+
+pub fn apis(
+    state: Arc<AppState>,
+) -> (
+    repositories::RepositoriesApi,
+    syncs::SyncsApi,
+    commits::CommitsApi,
+) {
+    (
+        repositories::RepositoriesApi {
+            state: state.clone(),
+        },
+        syncs::SyncsApi {
+            state: state.clone(),
+        },
+        commits::CommitsApi { state },
+    )
+}
+
+#[derive(poem_openapi::Tags)]
+pub enum ApiTags {
+    /// Git repositories and their syncs.
+    Repositories,
+    /// Sync runs: one fetch and index of a repository.
+    Syncs,
+    /// Indexed commits.
+    Commits,
+}

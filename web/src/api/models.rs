@@ -1,0 +1,161 @@
+//! What the API sends and receives. Field names follow the database columns.
+
+use chrono::{DateTime, Utc};
+use gitdash_shared::{
+    entities::{commit, sync_run},
+    queries::repositories::RepositoryDetail,
+};
+use poem_openapi::{Enum, Object};
+
+#[derive(Debug, Object)]
+pub struct NewRepository {
+    /// An https://, http:// or git:// URL (local paths only where the server allows them).
+    pub url: String,
+}
+
+#[derive(Debug, Object)]
+pub struct Repository {
+    pub id: i64,
+    /// The URL in normalized form.
+    pub url: String,
+    pub name: String,
+    pub default_branch: Option<String>,
+    /// The commit the default branch pointed to at the last successful sync.
+    pub head_sha: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_synced_at: Option<DateTime<Utc>>,
+    pub commit_count: u64,
+    pub latest_sync: Option<SyncRun>,
+}
+
+impl From<RepositoryDetail> for Repository {
+    fn from(detail: RepositoryDetail) -> Self {
+        let r = detail.repository;
+        Self {
+            id: r.id,
+            url: r.url,
+            name: r.name,
+            default_branch: r.default_branch,
+            head_sha: r.head_sha,
+            created_at: r.created_at,
+            last_synced_at: r.last_synced_at,
+            commit_count: detail.commit_count,
+            latest_sync: detail.latest_sync.map(SyncRun::from),
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct RepositoryConflict {
+    pub message: String,
+    /// The repository already added under this URL.
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SyncState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl From<sync_run::SyncState> for SyncState {
+    fn from(state: sync_run::SyncState) -> Self {
+        match state {
+            sync_run::SyncState::Queued => SyncState::Queued,
+            sync_run::SyncState::Running => SyncState::Running,
+            sync_run::SyncState::Succeeded => SyncState::Succeeded,
+            sync_run::SyncState::Failed => SyncState::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct SyncRun {
+    pub id: i64,
+    pub repository_id: i64,
+    pub state: SyncState,
+    /// What the run is doing now, in words.
+    pub phase: Option<String>,
+    /// Percent done.
+    pub progress: i32,
+    pub commits_added: i64,
+    pub commits_removed: i64,
+    /// Why the run failed (or, while queued again, why the last attempt did).
+    pub error: Option<String>,
+    pub attempt: i32,
+    pub queued_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<sync_run::Model> for SyncRun {
+    fn from(run: sync_run::Model) -> Self {
+        Self {
+            id: run.id,
+            repository_id: run.repository_id,
+            state: run.state.into(),
+            phase: run.phase,
+            progress: run.progress,
+            commits_added: run.commits_added,
+            commits_removed: run.commits_removed,
+            error: run.error,
+            attempt: run.attempt,
+            queued_at: run.queued_at,
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct Commit {
+    pub sha: String,
+    pub parent_count: i32,
+    /// After the repository's .mailmap.
+    pub author_name: String,
+    pub author_email: String,
+    pub authored_at: DateTime<Utc>,
+    /// The author's time zone, in minutes east of UTC.
+    pub author_utc_offset_minutes: i32,
+    pub committer_name: String,
+    pub committer_email: String,
+    pub committed_at: DateTime<Utc>,
+    pub summary: String,
+    pub message: String,
+    /// Absent for merge commits.
+    pub files_changed: Option<i32>,
+    pub insertions: Option<i64>,
+    pub deletions: Option<i64>,
+}
+
+impl From<commit::Model> for Commit {
+    fn from(c: commit::Model) -> Self {
+        Self {
+            sha: c.sha,
+            parent_count: c.parent_count,
+            author_name: c.author_name,
+            author_email: c.author_email,
+            authored_at: c.authored_at,
+            author_utc_offset_minutes: c.author_utc_offset_minutes,
+            committer_name: c.committer_name,
+            committer_email: c.committer_email,
+            committed_at: c.committed_at,
+            summary: c.summary,
+            message: c.message,
+            files_changed: c.files_changed,
+            insertions: c.insertions,
+            deletions: c.deletions,
+        }
+    }
+}
+
+#[derive(Debug, Object)]
+pub struct CommitPage {
+    /// Newest first.
+    pub commits: Vec<Commit>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,158 @@
+//! `/repositories`: add, list, read, delete, and ask for a sync.
+
+use std::sync::Arc;
+
+use gitdash_shared::{
+    jobs::{self, SyncJob},
+    queries::{
+        repositories::{self, CreateOutcome},
+        sync_runs,
+    },
+    repo_url::RepoUrl,
+};
+use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
+
+use super::{ApiTags, NewRepository, Repository, RepositoryConflict, SyncRun};
+use crate::{
+    app::AppState,
+    error::{ApiError, ErrorBody},
+};
+
+pub struct RepositoriesApi {
+    pub state: Arc<AppState>,
+}
+
+#[derive(ApiResponse)]
+pub enum CreateResponse {
+    /// Added; its first sync is queued.
+    #[oai(status = 201)]
+    Created(Json<Repository>),
+    /// This URL was already added.
+    #[oai(status = 409)]
+    AlreadyExists(Json<RepositoryConflict>),
+    /// The URL is refused; `message` says why.
+    #[oai(status = 422)]
+    Refused(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
+pub enum SyncResponse {
+    /// The queued or running sync of this repository.
+    #[oai(status = 202)]
+    Accepted(Json<SyncRun>),
+}
+
+#[derive(ApiResponse)]
+pub enum DeleteResponse {
+    /// Deleted, with its commits, tags, sync runs and clone.
+    #[oai(status = 204)]
+    Deleted,
+}
+
+#[OpenApi(tag = "ApiTags::Repositories")]
+impl RepositoriesApi {
+    /// Add a repository by URL and queue its first sync.
+    #[oai(path = "/repositories", method = "post")]
+    async fn create(&self, body: Json<NewRepository>) -> Result<CreateResponse, ApiError> {
+        let policy = self.state.config.url_policy();
+        let url = match RepoUrl::parse(&body.url, policy) {
+            Ok(url) => url,
+            Err(err) => {
+                return Ok(CreateResponse::Refused(Json(ErrorBody {
+                    message: err.to_string(),
+                })));
+            }
+        };
+        if let Err(err) = url.check_network(policy).await {
+            return Ok(CreateResponse::Refused(Json(ErrorBody {
+                message: err.to_string(),
+            })));
+        }
+        let repository = match repositories::create(&self.state.db, &url).await? {
+            CreateOutcome::Created(repository) => repository,
+            CreateOutcome::AlreadyExists(existing) => {
+                return Ok(CreateResponse::AlreadyExists(Json(RepositoryConflict {
+                    message: format!("{} is already added", existing.url),
+                    id: existing.id,
+                })));
+            }
+        };
+        tracing::info!(repository = repository.id, url = %repository.url, "repository added");
+        // A queue outage must not lose the repository: the run is then marked failed with
+        // the reason, and a later sync request queues it again.
+        let _ = request_sync(&self.state, repository.id).await;
+        let detail = repositories::detail(&self.state.db, repository.id).await?;
+        Ok(CreateResponse::Created(Json(detail.into())))
+    }
+
+    /// List every repository with its commit count and latest sync.
+    #[oai(path = "/repositories", method = "get")]
+    async fn list(&self) -> Result<Json<Vec<Repository>>, ApiError> {
+        let details = repositories::list(&self.state.db).await?;
+        Ok(Json(details.into_iter().map(Repository::from).collect()))
+    }
+
+    /// Read one repository.
+    #[oai(path = "/repositories/:id", method = "get")]
+    async fn get(&self, id: Path<i64>) -> Result<Json<Repository>, ApiError> {
+        Ok(Json(
+            repositories::detail(&self.state.db, id.0).await?.into(),
+        ))
+    }
+
+    /// Delete a repository, its indexed history and its clone.
+    #[oai(path = "/repositories/:id", method = "delete")]
+    async fn delete(&self, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
+        let repository = repositories::delete(&self.state.db, id.0).await?;
+        let clone = self
+            .state
+            .config
+            .clones_dir()
+            .join(format!("{}.git", repository.id));
+        tokio::task::spawn_blocking(move || {
+            if clone.exists() {
+                if let Err(err) = std::fs::remove_dir_all(&clone) {
+                    tracing::warn!(dir = %clone.display(), %err, "could not remove the clone");
+                }
+            }
+        });
+        tracing::info!(repository = repository.id, url = %repository.url, "repository deleted");
+        Ok(DeleteResponse::Deleted)
+    }
+
+    /// Queue a sync, or return the one already queued or running.
+    #[oai(path = "/repositories/:id/syncs", method = "post")]
+    async fn sync(&self, id: Path<i64>) -> Result<SyncResponse, ApiError> {
+        Ok(SyncResponse::Accepted(Json(
+            request_sync(&self.state, id.0).await?.into(),
+        )))
+    }
+}
+
+/// Returns the repository's active sync run, queueing a new one (and its job) if needed.
+async fn request_sync(
+    state: &AppState,
+    repository_id: i64,
+) -> Result<gitdash_shared::entities::sync_run::Model, ApiError> {
+    let (run, created) = sync_runs::request(&state.db, repository_id).await?;
+    if created {
+        let job = SyncJob {
+            sync_run_id: run.id,
+            repository_id,
+        };
+        if let Err(err) = jobs::enqueue(&state.queue, job, None).await {
+            tracing::error!(sync_run = run.id, error = %err, "could not queue a sync");
+            sync_runs::fail(
+                &state.db,
+                run.id,
+                None,
+                "the job queue (Redis) could not be reached; ask for a sync again",
+            )
+            .await?;
+            return Err(ApiError::unavailable(
+                "the job queue is unavailable; try again shortly",
+            ));
+        }
+    }
+    Ok(run)
+}

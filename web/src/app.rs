@@ -1,0 +1,103 @@
+//! Building and running the web application: `Application::build` connects to the stores
+//! and binds the listener (port 0 in tests), `run_until_stopped` serves until shutdown and
+//! lets in-flight requests finish.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use gitdash_shared::{Config, jobs};
+use poem::{
+    EndpointExt, Route, Server,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+};
+use poem_openapi::OpenApiService;
+use sea_orm::DatabaseConnection;
+
+use crate::{api, error};
+
+/// What request handlers share.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub queue: jobs::SyncQueue,
+    pub config: Config,
+}
+
+pub struct Application {
+    acceptor: TcpAcceptor,
+    local_addr: SocketAddr,
+    state: Arc<AppState>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = gitdash_shared::db::connect(&config.database_url).await?;
+        let queue = jobs::connect_queue(&config.redis_url, &config.queue_name)
+            .await
+            .context("REDIS_URL")?;
+        let acceptor = TcpListener::bind(config.listen)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("GITDASH_LISTEN: cannot listen on {}", config.listen))?;
+        let local_addr = acceptor
+            .local_addr()
+            .into_iter()
+            .find_map(|addr| addr.as_socket_addr().copied())
+            .context("the listener has no socket address")?;
+        Ok(Self {
+            acceptor,
+            local_addr,
+            state: Arc::new(AppState { db, queue, config }),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let routes = routes(self.state);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(20)))
+            .await
+            .context("the web server stopped")
+    }
+}
+
+pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
+    let service = OpenApiService::new(api::apis(state), "gitdash", env!("CARGO_PKG_VERSION"))
+        .description("Git history dashboard: repositories, their sync runs and their commits.")
+        .server("/api/v1");
+    let docs = service.swagger_ui();
+    let spec = service.spec_endpoint();
+    Route::new()
+        .nest("/api/v1", service)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .at("/healthz", poem::endpoint::make_sync(|_| "ok"))
+        .catch_all_error(error::json_error_response)
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("SIGINT received; finishing requests"),
+        () = terminate => tracing::info!("SIGTERM received; finishing requests"),
+    }
+}

@@ -1,0 +1,164 @@
+//! The queue consumer: `gitdash-worker` with no arguments.
+//!
+//! Around apalis it adds what its Redis backend lacks (see ../shared/notes/apalis-redis-1.0.md):
+//! - every run of the consumer registers under a fresh, unique worker name, so a restart
+//!   never collides with its own previous registration and orphan recovery works;
+//! - the worker polls every 100 ms instead of waiting up to 30 s for a heartbeat;
+//! - due jobs are moved from the scheduled set to the active list in bounded chunks by a
+//!   promoter of our own, because apalis's fetch script moves all of them with one Lua
+//!   `unpack` and dies past about 8,000;
+//! - when the apalis worker stops on a backend error (a Redis timeout ends its stream), the
+//!   consumer logs it and starts a new one instead of idling for ever.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use apalis::prelude::*;
+use gitdash_shared::{Config, jobs};
+use redis::aio::ConnectionManager;
+
+use crate::{
+    job::{JobContext, run_sync_job},
+    sync::SyncContext,
+};
+
+const POLL_INTERVAL: Duration = Duration::from_millis(100);
+const PROMOTE_INTERVAL: Duration = Duration::from_millis(200);
+const PROMOTE_CHUNK: usize = 1000;
+/// How long a stopping worker lets its running syncs finish before it exits; an unfinished
+/// sync's lease then runs out and another worker resumes it.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// Runs the consumer on the configured queue until `shutdown` resolves.
+pub async fn run(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let db = gitdash_shared::db::connect(&config.database_url).await?;
+    let queue = jobs::connect_queue(&config.redis_url, &config.queue_name).await?;
+    let redis = jobs::connect_redis(&config.redis_url).await?;
+    let concurrency = config.worker_concurrency;
+    let sync = SyncContext {
+        db,
+        config: Arc::new(config),
+    };
+
+    let stopping = Arc::new(AtomicBool::new(false));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    {
+        let stopping = stopping.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            stopping.store(true, Ordering::SeqCst);
+            let _ = stop_tx.send(true);
+        });
+    }
+
+    // Drain a backlog before the first fetch, then keep the scheduled set small.
+    promote_due(&mut redis.clone(), queue.get_config()).await?;
+    let promoter = tokio::spawn(promote_forever(redis.clone(), queue.get_config().clone()));
+
+    while !stopping.load(Ordering::SeqCst) {
+        let name = unique_worker_name();
+        tracing::info!(worker = %name, concurrency, "taking sync jobs");
+        let ctx = Arc::new(JobContext {
+            sync: sync.clone(),
+            queue: queue.clone(),
+            worker_name: name.clone(),
+        });
+        let backend = queue.clone().poll_with_interval(POLL_INTERVAL);
+        let monitor = Monitor::new()
+            .register(move |_| {
+                WorkerBuilder::new(name.clone())
+                    .backend(backend.clone())
+                    .enable_tracing()
+                    .concurrency(concurrency)
+                    .data(ctx.clone())
+                    .build(run_sync_job)
+            })
+            .shutdown_timeout(SHUTDOWN_TIMEOUT);
+        let mut stop = stop_rx.clone();
+        let signal = async move {
+            let _ = stop.wait_for(|s| *s).await;
+            Ok(())
+        };
+        let result = monitor.run_with_signal(signal).await;
+        if stopping.load(Ordering::SeqCst) {
+            break;
+        }
+        tracing::error!(
+            ?result,
+            "the job consumer stopped on its own (Redis unreachable or timed out); starting a new one in 2 s"
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    promoter.abort();
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+/// A name no other worker has had: host, process id and a random suffix.
+pub fn unique_worker_name() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".into());
+    format!(
+        "{host}-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
+}
+
+/// Moves due jobs from apalis's scheduled set to its active list, at most
+/// [`PROMOTE_CHUNK`] per script call. Returns how many moved.
+pub async fn promote_due(
+    conn: &mut ConnectionManager,
+    config: &apalis_redis::Config,
+) -> Result<usize, redis::RedisError> {
+    let script = redis::Script::new(
+        r"
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], 0, ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+        if #due > 0 then
+            redis.call('RPUSH', KEYS[2], unpack(due))
+            redis.call('ZREM', KEYS[1], unpack(due))
+        end
+        return #due
+        ",
+    );
+    let mut total = 0;
+    loop {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs();
+        let moved: usize = script
+            .key(config.scheduled_jobs_set())
+            .key(config.active_jobs_list())
+            .arg(now)
+            .arg(PROMOTE_CHUNK)
+            .invoke_async(conn)
+            .await?;
+        total += moved;
+        if moved < PROMOTE_CHUNK {
+            return Ok(total);
+        }
+    }
+}
+
+async fn promote_forever(mut conn: ConnectionManager, config: apalis_redis::Config) {
+    let mut ticker = tokio::time::interval(PROMOTE_INTERVAL);
+    loop {
+        ticker.tick().await;
+        if let Err(err) = promote_due(&mut conn, &config).await {
+            tracing::warn!(error = %err, "could not promote scheduled jobs");
+        }
+    }
+}

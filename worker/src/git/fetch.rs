@@ -1,0 +1,217 @@
+//! Keeping a bare clone of a repository up to date.
+//!
+//! One code path serves the first sync and every later one: open (or create) the bare
+//! repository, then fetch all branches and tags into it with forced refspecs, so a force
+//! push on the server is mirrored here. The clone is a cache: when it cannot be opened it is
+//! deleted and fetched again from scratch.
+
+use std::{path::Path, sync::atomic::AtomicBool};
+
+use gix::{
+    ObjectId,
+    bstr::ByteSlice,
+    protocol::handshake::Ref,
+    remote::{Direction, fetch::Tags},
+};
+
+use super::GitError;
+
+/// What the server's repository looked like at the fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteState {
+    /// The default branch (`main`), when the server names one.
+    pub default_branch: Option<String>,
+    /// The commit the server's HEAD points to; `None` for an empty repository.
+    pub head: Option<ObjectId>,
+    /// Tag names (without `refs/tags/`) and the objects they point to, annotated tags peeled.
+    pub tags: Vec<(String, ObjectId)>,
+}
+
+/// Who may be fetched from, checked again by gitoxide itself as a second line of defence.
+#[derive(Debug, Clone, Copy)]
+pub struct FetchPolicy {
+    pub allow_file: bool,
+    pub follow_redirects: bool,
+}
+
+/// Brings the bare clone at `dir` up to date with `url`, creating it when missing or broken.
+pub fn update_clone(
+    url: &str,
+    dir: &Path,
+    policy: FetchPolicy,
+    interrupt: &AtomicBool,
+) -> Result<(gix::Repository, RemoteState), GitError> {
+    let repo = open_or_init(dir, policy)?;
+    let state = fetch_into(&repo, url, interrupt)?;
+    Ok((repo, state))
+}
+
+fn config_overrides(policy: FetchPolicy) -> Vec<String> {
+    // Only the transports gitdash supports may be used, whatever the URL turns into.
+    let mut values = vec![
+        "protocol.allow=never".to_owned(),
+        "protocol.https.allow=always".to_owned(),
+        "protocol.http.allow=always".to_owned(),
+        "protocol.git.allow=always".to_owned(),
+        format!(
+            "protocol.file.allow={}",
+            if policy.allow_file { "always" } else { "never" }
+        ),
+        format!(
+            "http.followRedirects={}",
+            if policy.follow_redirects {
+                "true"
+            } else {
+                "false"
+            }
+        ),
+        "credential.helper=".to_owned(),
+    ];
+    values.push("core.askPass=".to_owned());
+    values
+}
+
+fn open_options(policy: FetchPolicy) -> gix::open::Options {
+    gix::open::Options::isolated().config_overrides(config_overrides(policy))
+}
+
+/// Opens the clone; a clone that is missing or cannot be opened is (re)created.
+pub fn open_or_init(dir: &Path, policy: FetchPolicy) -> Result<gix::Repository, GitError> {
+    if dir.exists() {
+        match gix::open_opts(dir, open_options(policy)) {
+            Ok(repo) => return Ok(repo),
+            Err(err) => {
+                tracing::warn!(dir = %dir.display(), %err, "the cached clone is unusable; fetching it again");
+                std::fs::remove_dir_all(dir).map_err(|e| {
+                    GitError::Other(format!("cannot remove {}: {e}", dir.display()))
+                })?;
+            }
+        }
+    }
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| GitError::Other(format!("cannot create {}: {e}", parent.display())))?;
+    }
+    gix::init_bare(dir).map_err(|e| {
+        GitError::Other(format!(
+            "cannot create a repository in {}: {e}",
+            dir.display()
+        ))
+    })?;
+    gix::open_opts(dir, open_options(policy))
+        .map_err(|e| GitError::Other(format!("cannot open {}: {e}", dir.display())))
+}
+
+fn fetch_into(
+    repo: &gix::Repository,
+    url: &str,
+    interrupt: &AtomicBool,
+) -> Result<RemoteState, GitError> {
+    let remote = repo
+        .remote_at(url)
+        .map_err(|e| GitError::Refused(e.to_string()))?
+        .with_fetch_tags(Tags::None)
+        .with_refspecs(
+            ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
+            Direction::Fetch,
+        )
+        .map_err(|e| GitError::Other(e.to_string()))?;
+    let connection = remote
+        .connect(Direction::Fetch)
+        .map_err(|e| GitError::from_fetch(&e))?
+        // Never ask anyone for a password: private repositories fail with a clear message.
+        .with_credentials(|_| Err(gix::error::message("authentication required").into()));
+    let head_spec = gix::refspec::parse("HEAD".into(), gix::refspec::parse::Operation::Fetch)
+        .map_err(|e| GitError::Other(e.to_string()))?
+        .to_owned();
+    let options = gix::remote::ref_map::Options {
+        extra_refspecs: vec![head_spec],
+        ..Default::default()
+    };
+    let prepare = connection
+        .prepare_fetch(gix::progress::Discard, options)
+        .map_err(|e| GitError::from_fetch(&e))?;
+    let remote_refs = prepare.ref_map().remote_refs.clone();
+    let has_refs = remote_refs.iter().any(|r| !matches!(r, Ref::Unborn { .. }));
+    if has_refs {
+        prepare
+            .receive(gix::progress::Discard, interrupt)
+            .map_err(|e| GitError::from_fetch(&e))?;
+    }
+    remote_state(repo, &remote_refs)
+}
+
+fn remote_state(repo: &gix::Repository, refs: &[Ref]) -> Result<RemoteState, GitError> {
+    let mut head = None;
+    let mut default_branch = None;
+    let mut tags = Vec::new();
+    let mut branches = Vec::new();
+    for r in refs {
+        match r {
+            Ref::Symbolic {
+                full_ref_name,
+                target,
+                object,
+                ..
+            } if full_ref_name == "HEAD" => {
+                head = Some(*object);
+                default_branch = target
+                    .to_str()
+                    .ok()
+                    .and_then(|t| t.strip_prefix("refs/heads/"))
+                    .map(str::to_owned);
+            }
+            Ref::Direct {
+                full_ref_name,
+                object,
+            } if full_ref_name == "HEAD" => head = Some(*object),
+            Ref::Direct {
+                full_ref_name,
+                object,
+            }
+            | Ref::Peeled {
+                full_ref_name,
+                object,
+                ..
+            } => {
+                let name = full_ref_name.to_str_lossy();
+                if let Some(tag) = name.strip_prefix("refs/tags/") {
+                    tags.push((tag.to_owned(), *object));
+                } else if let Some(branch) = name.strip_prefix("refs/heads/") {
+                    branches.push((branch.to_owned(), *object));
+                }
+            }
+            _ => {}
+        }
+    }
+    // A server that does not name its default branch: take the branch HEAD points at,
+    // preferring the usual names when several do.
+    if default_branch.is_none() {
+        if let Some(head) = head {
+            let mut candidates: Vec<_> = branches
+                .iter()
+                .filter(|(_, id)| *id == head)
+                .map(|(n, _)| n.clone())
+                .collect();
+            candidates.sort_by_key(|n| (n != "main", n != "master", n.clone()));
+            default_branch = candidates.into_iter().next();
+        }
+    }
+    // Tags advertised without their peeled commit point at tag objects: peel them here.
+    let mut peeled = Vec::with_capacity(tags.len());
+    for (name, id) in tags {
+        if let Ok(object) = repo.find_object(id) {
+            if let Ok(target) = object.peel_tags_to_end() {
+                if target.kind == gix::object::Kind::Commit {
+                    peeled.push((name, target.id));
+                }
+            }
+        }
+    }
+    peeled.sort();
+    Ok(RemoteState {
+        default_branch,
+        head,
+        tags: peeled,
+    })
+}

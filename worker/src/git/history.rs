@@ -1,0 +1,149 @@
+//! Walking a repository's history and reading commits into rows.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use gitdash_shared::queries::index::NewCommit;
+use gix::{ObjectId, bstr::BStr};
+
+use super::{GitError, numstat::DiffState};
+
+/// Every commit reachable from `head`, as `git rev-list head` lists them.
+pub fn reachable(repo: &gix::Repository, head: ObjectId) -> Result<Vec<ObjectId>, GitError> {
+    let walk = repo
+        .rev_walk([head])
+        .all()
+        .map_err(|e| GitError::Corrupt(e.to_string()))?;
+    let mut ids = Vec::new();
+    for info in walk {
+        ids.push(info.map_err(|e| GitError::Corrupt(e.to_string()))?.id);
+    }
+    Ok(ids)
+}
+
+/// The repository's `.mailmap` at `head`, read from the tree as git does in a bare
+/// repository, and the blob's id (to notice when it changes).
+pub fn mailmap_at(
+    repo: &gix::Repository,
+    head: ObjectId,
+) -> Result<(gix::mailmap::Snapshot, Option<ObjectId>), GitError> {
+    let tree = repo
+        .find_commit(head)
+        .and_then(|c| c.tree())
+        .map_err(|e| GitError::Corrupt(e.to_string()))?;
+    let Some(entry) = tree.find_entry(".mailmap") else {
+        return Ok((gix::mailmap::Snapshot::default(), None));
+    };
+    if !entry.mode().is_blob() {
+        return Ok((gix::mailmap::Snapshot::default(), None));
+    }
+    let blob = repo
+        .find_blob(entry.oid())
+        .map_err(|e| GitError::Corrupt(e.to_string()))?;
+    Ok((
+        gix::mailmap::Snapshot::from_bytes(&blob.data),
+        Some(entry.oid().to_owned()),
+    ))
+}
+
+/// Maps identities through a `.mailmap`, remembering answers: most commits share a few
+/// hundred authors.
+pub struct IdentityMapper<'a> {
+    mailmap: &'a gix::mailmap::Snapshot,
+    cache: HashMap<(Vec<u8>, Vec<u8>), (String, String)>,
+}
+
+impl<'a> IdentityMapper<'a> {
+    pub fn new(mailmap: &'a gix::mailmap::Snapshot) -> Self {
+        Self {
+            mailmap,
+            cache: HashMap::new(),
+        }
+    }
+
+    pub fn map(&mut self, name: &BStr, email: &BStr) -> (String, String) {
+        let key = (name.to_vec(), email.to_vec());
+        if let Some(found) = self.cache.get(&key) {
+            return found.clone();
+        }
+        let signature = gix::actor::SignatureRef {
+            name,
+            email,
+            time: "",
+        };
+        let mapped = self.mailmap.resolve_cow(signature);
+        let result = (text(mapped.name.as_ref()), text(mapped.email.as_ref()));
+        self.cache.insert(key, result.clone());
+        result
+    }
+}
+
+/// Reads commit `id` into a row, with its line counts unless it is a merge.
+pub fn read_commit(
+    repo: &gix::Repository,
+    id: ObjectId,
+    mapper: &mut IdentityMapper<'_>,
+    diff: &mut DiffState,
+) -> Result<NewCommit, GitError> {
+    let commit = repo
+        .find_commit(id)
+        .map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
+    let decoded = commit
+        .decode()
+        .map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
+    let parents: Vec<ObjectId> = decoded.parents().collect();
+    let author = decoded
+        .author()
+        .map_err(|e| GitError::Corrupt(format!("author of {id}: {e}")))?;
+    let committer = decoded
+        .committer()
+        .map_err(|e| GitError::Corrupt(format!("committer of {id}: {e}")))?;
+    let author_time = author.time().unwrap_or_default();
+    let committer_time = committer.time().unwrap_or_default();
+    let (author_name, author_email) = mapper.map(author.name, author.email);
+    let (committer_name, committer_email) = mapper.map(committer.name, committer.email);
+    let stats = match parents.as_slice() {
+        [] => Some(diff.commit_stats(repo, None, decoded.tree())?),
+        [parent] => {
+            let parent_tree = repo
+                .find_commit(*parent)
+                .map_err(|e| GitError::Corrupt(format!("parent {parent}: {e}")))?
+                .tree_id()
+                .map_err(|e| GitError::Corrupt(format!("parent {parent}: {e}")))?
+                .detach();
+            Some(diff.commit_stats(repo, Some(parent_tree), decoded.tree())?)
+        }
+        _ => None,
+    };
+    Ok(NewCommit {
+        sha: id.to_string(),
+        parent_count: parents.len() as i32,
+        author_name,
+        author_email,
+        original_author_name: text(author.name),
+        original_author_email: text(author.email),
+        authored_at: timestamp(author_time.seconds),
+        author_utc_offset_minutes: author_time.offset / 60,
+        committer_name,
+        committer_email,
+        committed_at: timestamp(committer_time.seconds),
+        summary: text(decoded.message_summary().as_ref()),
+        message: text(decoded.message.as_ref()).trim_end().to_owned(),
+        stats,
+    })
+}
+
+fn timestamp(seconds: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+/// Text for the database: invalid UTF-8 replaced, and NUL (which PostgreSQL cannot store)
+/// too.
+pub fn text(bytes: &BStr) -> String {
+    let lossy = String::from_utf8_lossy(bytes.as_ref());
+    if lossy.contains('\0') {
+        lossy.replace('\0', "\u{FFFD}")
+    } else {
+        lossy.into_owned()
+    }
+}

@@ -1,0 +1,9 @@
+//! Reading Git repositories with gitoxide: keeping a bare clone up to date, walking history,
+//! and counting changed files and lines the way `git log --numstat --no-renames` does.
+
+mod error;
+pub mod fetch;
+pub mod history;
+pub mod numstat;
+
+pub use error::GitError;

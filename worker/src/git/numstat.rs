@@ -1,0 +1,191 @@
+//! Files changed and lines added and removed by one commit, counted as
+//! `git log --numstat --no-renames` counts them:
+//! - every changed path counts as one file, including binary files and mode-only changes;
+//! - a file is binary when either side has a NUL byte in its first 8,000 bytes (git's rule),
+//!   and then adds no lines;
+//! - lines are counted from a Myers line diff, each line including its newline, so a lost
+//!   final newline is one line removed and one added, as in git;
+//! - submodules diff as the one line `Subproject commit <sha>`, as git shows them.
+
+use gix::{
+    ObjectId,
+    bstr::BStr,
+    diff::{
+        blob::{Algorithm, Diff, InternedInput},
+        tree::{State as TreeState, Visit, visit},
+    },
+    objs::{FindExt, tree::EntryMode},
+    prelude::Find,
+};
+
+use gitdash_shared::queries::index::LineStats;
+
+use super::GitError;
+
+/// Git's `FIRST_FEW_BYTES`: how far it looks for a NUL byte to call a file binary.
+const BINARY_PROBE: usize = 8000;
+/// Git's default `core.bigFileThreshold`: larger files are treated as binary.
+const BIG_FILE: usize = 512 * 1024 * 1024;
+
+/// Buffers reused from one commit to the next.
+#[derive(Default)]
+pub struct DiffState {
+    tree: TreeState,
+    changes: Changes,
+    old_tree: Vec<u8>,
+    new_tree: Vec<u8>,
+    old_blob: Vec<u8>,
+    new_blob: Vec<u8>,
+}
+
+type Side = Option<(ObjectId, EntryMode)>;
+
+/// Collects the changed non-tree entries; paths are not needed to count.
+#[derive(Default)]
+struct Changes(Vec<(Side, Side)>);
+
+impl Visit for Changes {
+    fn pop_front_tracked_path_and_set_current(&mut self) {}
+    fn push_back_tracked_path_component(&mut self, _component: &BStr) {}
+    fn push_path_component(&mut self, _component: &BStr) {}
+    fn pop_path_component(&mut self) {}
+
+    fn visit(&mut self, change: visit::Change) -> visit::Action {
+        let entry = |oid: ObjectId, mode: EntryMode| (!mode.is_tree()).then_some((oid, mode));
+        let pair = match change {
+            visit::Change::Addition {
+                entry_mode, oid, ..
+            } => (None, entry(oid, entry_mode)),
+            visit::Change::Deletion {
+                entry_mode, oid, ..
+            } => (entry(oid, entry_mode), None),
+            visit::Change::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+            } => (
+                entry(previous_oid, previous_entry_mode),
+                entry(oid, entry_mode),
+            ),
+        };
+        if pair.0.is_some() || pair.1.is_some() {
+            self.0.push(pair);
+        }
+        std::ops::ControlFlow::Continue(())
+    }
+}
+
+impl DiffState {
+    /// The line statistics of going from `old_tree` (the parent's, `None` for a root commit)
+    /// to `new_tree`.
+    pub fn commit_stats(
+        &mut self,
+        repo: &gix::Repository,
+        old_tree: Option<ObjectId>,
+        new_tree: ObjectId,
+    ) -> Result<LineStats, GitError> {
+        let corrupt = |e: &dyn std::fmt::Display| GitError::Corrupt(e.to_string());
+        let empty = ObjectId::empty_tree(repo.object_hash());
+        let old_tree = old_tree.unwrap_or(empty);
+        if old_tree == new_tree {
+            return Ok(LineStats::default());
+        }
+        self.changes.0.clear();
+        let old = repo
+            .find_tree_iter(&old_tree, &mut self.old_tree)
+            .map_err(|e| corrupt(&e))?;
+        let new = repo
+            .find_tree_iter(&new_tree, &mut self.new_tree)
+            .map_err(|e| corrupt(&e))?;
+        gix::diff::tree(old, new, &mut self.tree, repo, &mut self.changes)
+            .map_err(|e| corrupt(&e))?;
+
+        let mut stats = LineStats::default();
+        let changes = std::mem::take(&mut self.changes.0);
+        for (old, new) in &changes {
+            stats.files_changed += 1;
+            if let (Some(old), Some(new)) = (old, new) {
+                if old.0 == new.0 {
+                    continue; // only the mode changed
+                }
+            }
+            load(repo, *old, &mut self.old_blob)?;
+            load(repo, *new, &mut self.new_blob)?;
+            if is_binary(&self.old_blob) || is_binary(&self.new_blob) {
+                continue;
+            }
+            let (added, removed) = count_lines(&self.old_blob, &self.new_blob);
+            stats.insertions += added;
+            stats.deletions += removed;
+        }
+        self.changes.0 = changes;
+        Ok(stats)
+    }
+}
+
+fn load(repo: &gix::Repository, side: Side, buf: &mut Vec<u8>) -> Result<(), GitError> {
+    buf.clear();
+    let Some((oid, mode)) = side else {
+        return Ok(());
+    };
+    if mode.is_commit() {
+        buf.extend_from_slice(format!("Subproject commit {oid}\n").as_bytes());
+        return Ok(());
+    }
+    let found = repo
+        .try_find(&oid, buf)
+        .map_err(|e| GitError::Corrupt(format!("blob {oid}: {e}")))?;
+    if found.is_none() {
+        return Err(GitError::Corrupt(format!("blob {oid} is missing")));
+    }
+    Ok(())
+}
+
+fn is_binary(data: &[u8]) -> bool {
+    data.len() > BIG_FILE || data[..data.len().min(BINARY_PROBE)].contains(&0)
+}
+
+fn count_lines(old: &[u8], new: &[u8]) -> (i64, i64) {
+    if old.is_empty() {
+        return (line_count(new), 0);
+    }
+    if new.is_empty() {
+        return (0, line_count(old));
+    }
+    let input = InternedInput::new(old, new);
+    let diff = Diff::compute(Algorithm::Myers, &input);
+    (
+        i64::from(diff.count_additions()),
+        i64::from(diff.count_removals()),
+    )
+}
+
+fn line_count(data: &[u8]) -> i64 {
+    let newlines = data.iter().filter(|&&b| b == b'\n').count() as i64;
+    newlines + i64::from(data.last().is_some_and(|&b| b != b'\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_like_git() {
+        assert_eq!(line_count(b""), 0);
+        assert_eq!(line_count(b"a\nb\n"), 2);
+        assert_eq!(line_count(b"a\nb"), 2);
+        assert_eq!(count_lines(b"a\nb\nc\n", b"a\nB\nc\nd\n"), (2, 1));
+        // Losing the final newline rewrites the last line.
+        assert_eq!(count_lines(b"a\nb\n", b"a\nb"), (1, 1));
+    }
+
+    #[test]
+    fn a_nul_byte_early_on_makes_a_file_binary() {
+        assert!(is_binary(b"PNG\0data"));
+        assert!(!is_binary(b"plain text\n"));
+        let mut late_nul = vec![b'a'; BINARY_PROBE];
+        late_nul.push(0);
+        assert!(!is_binary(&late_nul));
+    }
+}

@@ -1,0 +1,218 @@
+//! The repository-sync job: claim the sync run, keep its lease while syncing, record the
+//! outcome. Retries are decided here, from the run's own attempt counter in the database,
+//! not by apalis: its backend retries failed jobs up to 25 times and never counts a crash
+//! as an attempt, so the handler only returns an error when it could not reach the
+//! database or Redis at all.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use gitdash_shared::{
+    jobs::{self, SyncJob, SyncQueue},
+    queries::sync_runs::{self, Claim},
+};
+use tokio::sync::watch;
+
+use crate::sync::{Progress, SyncContext, SyncError, SyncOutcome, sync_repository};
+
+/// A run is started at most this many times; transient failures retry with backoff until
+/// then, and a run whose worker died this often is given up as failed.
+pub const MAX_ATTEMPTS: i32 = 5;
+/// How often a running sync renews its lease and writes its progress.
+const HEARTBEAT: Duration = Duration::from_secs(2);
+
+/// Everything a job needs, shared by all jobs of a worker process.
+pub struct JobContext {
+    pub sync: SyncContext,
+    pub queue: SyncQueue,
+    pub worker_name: String,
+}
+
+/// The apalis handler.
+pub async fn run_sync_job(
+    job: SyncJob,
+    ctx: apalis_core::task::data::Data<Arc<JobContext>>,
+) -> Result<(), String> {
+    execute(&ctx, job).await.map_err(|err| {
+        tracing::error!(sync_run = job.sync_run_id, error = %err, "sync job could not reach its stores; apalis will retry it");
+        err
+    })
+}
+
+/// Runs one sync job to its end. Errors mean the database or Redis could not be reached.
+pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
+    let db = &ctx.sync.db;
+    let worker = ctx.worker_name.as_str();
+    let run = match sync_runs::claim(db, job.sync_run_id, worker)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Claim::Finished => {
+            tracing::debug!(
+                sync_run = job.sync_run_id,
+                "already finished; nothing to do"
+            );
+            return Ok(());
+        }
+        Claim::HeldElsewhere { retry_after } => {
+            // Look again once the other worker's lease may have run out: if it died, this
+            // job takes over; if it finishes, this job finds the run done.
+            tracing::info!(
+                sync_run = job.sync_run_id,
+                ?retry_after,
+                "held by another worker; checking again later"
+            );
+            return jobs::enqueue(&ctx.queue, job, Some(retry_after))
+                .await
+                .map_err(|e| e.to_string());
+        }
+        Claim::Claimed(run) => run,
+    };
+    if run.attempt > MAX_ATTEMPTS {
+        let message = format!(
+            "gave up after {MAX_ATTEMPTS} attempts{}",
+            run.error
+                .as_deref()
+                .map(|e| format!("; the last error was: {e}"))
+                .unwrap_or_else(|| ": the worker stopped during each one".into())
+        );
+        sync_runs::fail(db, run.id, Some(worker), &message)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    tracing::info!(
+        sync_run = run.id,
+        repository = run.repository_id,
+        attempt = run.attempt,
+        "sync started"
+    );
+
+    let (progress_tx, _) = watch::channel(Progress::default());
+    let Some(result) =
+        sync_with_lease(&ctx.sync, run.id, run.repository_id, worker, &progress_tx).await
+    else {
+        tracing::warn!(
+            sync_run = run.id,
+            "lost the lease to another worker; leaving the run to it"
+        );
+        return Ok(());
+    };
+    match result {
+        Ok(outcome) => {
+            sync_runs::succeed(
+                db,
+                run.id,
+                worker,
+                outcome.commits_added as i64,
+                outcome.commits_removed as i64,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tracing::info!(
+                sync_run = run.id,
+                added = outcome.commits_added,
+                removed = outcome.commits_removed,
+                "sync succeeded"
+            );
+        }
+        Err(SyncError::RepositoryGone) => {
+            tracing::info!(sync_run = run.id, "repository deleted during its sync")
+        }
+        Err(err) if err.is_transient() && run.attempt < MAX_ATTEMPTS => {
+            let delay = backoff(run.attempt);
+            tracing::warn!(sync_run = run.id, error = %err, ?delay, "sync failed for now; retrying");
+            sync_runs::release_for_retry(db, run.id, worker, &err.to_string())
+                .await
+                .map_err(|e| e.to_string())?;
+            jobs::enqueue(&ctx.queue, job, Some(delay))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Err(err) => {
+            tracing::warn!(sync_run = run.id, error = %err, "sync failed");
+            sync_runs::fail(db, run.id, Some(worker), &err.to_string())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the sync of a claimed run while renewing its lease and recording its progress.
+/// `None` when the lease was lost on the way (another worker took the run over, or the
+/// repository was deleted): the caller must then leave the run alone.
+pub async fn sync_with_lease(
+    sync: &SyncContext,
+    run_id: i64,
+    repository_id: i64,
+    worker: &str,
+    progress: &watch::Sender<Progress>,
+) -> Option<Result<SyncOutcome, SyncError>> {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let lease_lost = Arc::new(AtomicBool::new(false));
+    let keeper = tokio::spawn(keep_lease(
+        sync.db.clone(),
+        run_id,
+        worker.to_owned(),
+        progress.subscribe(),
+        interrupt.clone(),
+        lease_lost.clone(),
+    ));
+    let result = sync_repository(sync, repository_id, progress, interrupt).await;
+    keeper.abort();
+    (!lease_lost.load(Ordering::Relaxed)).then_some(result)
+}
+
+/// 5 s, 20 s, 80 s, 320 s: transient trouble gets time to clear.
+pub fn backoff(attempt: i32) -> Duration {
+    Duration::from_secs(5 * 4u64.pow(attempt.clamp(1, 5) as u32 - 1))
+}
+
+/// Renews the lease and writes progress until aborted; stops the sync when the lease is
+/// no longer this worker's.
+async fn keep_lease(
+    db: sea_orm::DatabaseConnection,
+    run_id: i64,
+    worker: String,
+    progress: watch::Receiver<Progress>,
+    interrupt: Arc<AtomicBool>,
+    lease_lost: Arc<AtomicBool>,
+) {
+    let mut ticker = tokio::time::interval(HEARTBEAT);
+    loop {
+        ticker.tick().await;
+        let current = progress.borrow().clone();
+        match sync_runs::heartbeat(&db, run_id, &worker, &current.describe(), current.percent())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                lease_lost.store(true, Ordering::Relaxed);
+                interrupt.store(true, Ordering::Relaxed);
+                return;
+            }
+            // The database may be briefly unreachable; the lease outlives a few missed beats.
+            Err(err) => {
+                tracing::warn!(sync_run = run_id, error = %err, "could not renew the lease")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_fourfold() {
+        assert_eq!(backoff(1), Duration::from_secs(5));
+        assert_eq!(backoff(2), Duration::from_secs(20));
+        assert_eq!(backoff(4), Duration::from_secs(320));
+    }
+}

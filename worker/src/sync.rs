@@ -1,0 +1,365 @@
+//! One repository sync, from fetch to the last row: the code both the queue consumer and
+//! `gitdash-worker index` run.
+//!
+//! Crash safety comes from the order of the writes. New commits are inserted in batches
+//! as they are read (inserts skip commits already stored), unreachable ones are removed
+//! only once the whole history has been walked, and the repository's `head_sha` is
+//! written last. A sync cut off anywhere is simply run again.
+
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+};
+
+use gitdash_shared::{
+    Config, QueryError,
+    queries::{self, index::NewCommit},
+    repo_url::{RepoUrl, UrlError},
+};
+use gix::ObjectId;
+use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, watch};
+
+use crate::git::{
+    GitError,
+    fetch::{FetchPolicy, update_clone},
+    history::{self, IdentityMapper},
+    numstat::DiffState,
+};
+
+/// Commits read per unit of work: consecutive commits share most of their trees, so a
+/// thread keeps them together for its object cache.
+const BLOCK: usize = 64;
+
+/// What the sync is doing, for progress bars and the sync run's `progress` column.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub phase: &'static str,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Progress {
+    /// Percent done: fetching is the first 5 %, indexing up to 95 %, the rest clean-up.
+    pub fn percent(&self) -> i32 {
+        match self.phase {
+            "indexing" if self.total > 0 => 5 + (90 * self.done / self.total) as i32,
+            "indexing" | "cleaning up" => 95,
+            "done" => 100,
+            _ => 0,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self.phase {
+            "indexing" => format!("indexing {} of {} commits", self.done, self.total),
+            phase => phase.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncOutcome {
+    pub commits_added: u64,
+    pub commits_removed: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error("the repository URL is refused: {0}")]
+    Refused(#[from] UrlError),
+    #[error(transparent)]
+    Database(#[from] QueryError),
+    #[error("the repository was deleted during the sync")]
+    RepositoryGone,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl SyncError {
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Git(e) => e.is_transient(),
+            SyncError::Database(e) => e.is_transient(),
+            SyncError::Internal(_) => true,
+            SyncError::Refused(_) | SyncError::RepositoryGone => false,
+        }
+    }
+}
+
+/// What a sync needs from its process.
+#[derive(Clone)]
+pub struct SyncContext {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+}
+
+/// Brings repository `repository_id`'s rows in line with its remote.
+pub async fn sync_repository(
+    ctx: &SyncContext,
+    repository_id: i64,
+    progress: &watch::Sender<Progress>,
+    interrupt: Arc<AtomicBool>,
+) -> Result<SyncOutcome, SyncError> {
+    let db = &ctx.db;
+    let repository = match queries::repositories::get(db, repository_id).await {
+        Err(QueryError::NotFound(_)) => return Err(SyncError::RepositoryGone),
+        other => other?,
+    };
+    let policy = ctx.config.url_policy();
+    let url = RepoUrl::parse(&repository.url, policy)?;
+    url.check_network(policy).await?;
+
+    progress.send_replace(Progress {
+        phase: "fetching",
+        ..Default::default()
+    });
+    let dir = ctx.config.clones_dir().join(format!("{repository_id}.git"));
+    let fetch_policy = FetchPolicy {
+        allow_file: policy.allow_local,
+        follow_redirects: policy.allow_private_networks,
+    };
+    let fetch_interrupt = interrupt.clone();
+    let url_text = url.as_str().to_owned();
+    let (repo, remote) =
+        blocking(move || update_clone(&url_text, &dir, fetch_policy, &fetch_interrupt)).await??;
+
+    progress.send_replace(Progress {
+        phase: "reading history",
+        ..Default::default()
+    });
+    let existing = queries::index::existing_shas(db, repository_id).await?;
+    let (reachable, mailmap, mailmap_id) = match remote.head {
+        Some(head) => {
+            let repo = repo.clone();
+            blocking(move || -> Result<_, GitError> {
+                let reachable = history::reachable(&repo, head)?;
+                let (mailmap, mailmap_id) = history::mailmap_at(&repo, head)?;
+                Ok((reachable, mailmap, mailmap_id))
+            })
+            .await??
+        }
+        None => (Vec::new(), gix::mailmap::Snapshot::default(), None),
+    };
+    let reachable_hex: HashSet<String> = reachable.iter().map(ObjectId::to_string).collect();
+    // Oldest first, so row ids follow history and ties in commit time list as git does.
+    let new_ids: Vec<ObjectId> = reachable
+        .iter()
+        .rev()
+        .filter(|id| !existing.contains(&id.to_string()))
+        .copied()
+        .collect();
+    let mut removed: Vec<String> = existing
+        .iter()
+        .filter(|sha| !reachable_hex.contains(*sha))
+        .cloned()
+        .collect();
+    removed.sort();
+
+    let mailmap_changed = mailmap_id.map(|id| id.to_string()) != repository.mailmap_sha;
+    let mailmap = Arc::new(mailmap);
+    let commits_added = index_commits(
+        ctx,
+        repository_id,
+        repo,
+        new_ids,
+        mailmap.clone(),
+        progress,
+        interrupt,
+    )
+    .await?;
+
+    progress.send_replace(Progress {
+        phase: "cleaning up",
+        ..Default::default()
+    });
+    let commits_removed = queries::index::delete_commits(db, repository_id, &removed).await?;
+    if mailmap_changed && !existing.is_empty() {
+        remap_authors(db, repository_id, &mailmap).await?;
+    }
+    let tags: Vec<(String, String)> = remote
+        .tags
+        .iter()
+        .map(|(name, id)| (name.clone(), id.to_string()))
+        .collect();
+    let finish = async {
+        queries::index::replace_tags(db, repository_id, &tags).await?;
+        queries::index::finish_repository(
+            db,
+            repository_id,
+            remote.default_branch.clone(),
+            remote.head.map(|h| h.to_string()),
+            mailmap_id.map(|id| id.to_string()),
+        )
+        .await
+    };
+    match finish.await {
+        Err(QueryError::NotFound(_)) => return Err(SyncError::RepositoryGone),
+        Err(QueryError::Database(err)) if !repository_exists(db, repository_id).await => {
+            tracing::debug!(%err, "repository deleted while finishing");
+            return Err(SyncError::RepositoryGone);
+        }
+        other => other?,
+    }
+    progress.send_replace(Progress {
+        phase: "done",
+        ..Default::default()
+    });
+    Ok(SyncOutcome {
+        commits_added,
+        commits_removed,
+    })
+}
+
+/// Reads `ids` on several threads and inserts them as they come; returns how many rows
+/// were new.
+async fn index_commits(
+    ctx: &SyncContext,
+    repository_id: i64,
+    repo: gix::Repository,
+    ids: Vec<ObjectId>,
+    mailmap: Arc<gix::mailmap::Snapshot>,
+    progress: &watch::Sender<Progress>,
+    interrupt: Arc<AtomicBool>,
+) -> Result<u64, SyncError> {
+    let total = ids.len() as u64;
+    progress.send_replace(Progress {
+        phase: "indexing",
+        done: 0,
+        total,
+    });
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let (tx, mut rx) = mpsc::channel(ctx.config.index_threads * 2);
+    let threads = ctx.config.index_threads;
+    let shared = repo.into_sync();
+    let reader_interrupt = interrupt.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        read_in_parallel(&shared, &ids, &mailmap, threads, &reader_interrupt, &tx)
+    });
+
+    let mut done = 0u64;
+    let mut inserted = 0u64;
+    let mut failure = None;
+    while let Some(batch) = rx.recv().await {
+        let result = match batch {
+            Ok(commits) => queries::index::insert_commits(&ctx.db, repository_id, &commits)
+                .await
+                .map(|n| (n, commits.len()))
+                .map_err(SyncError::from),
+            Err(err) => Err(SyncError::Git(err)),
+        };
+        match result {
+            Ok((new_rows, read)) => {
+                inserted += new_rows;
+                done += read as u64;
+                progress.send_replace(Progress {
+                    phase: "indexing",
+                    done,
+                    total,
+                });
+            }
+            Err(err) => {
+                // Stop the readers; they notice at their next block.
+                interrupt.store(true, Ordering::Relaxed);
+                failure = Some(err);
+                break;
+            }
+        }
+    }
+    drop(rx);
+    reader
+        .await
+        .map_err(|e| SyncError::Internal(format!("commit reader crashed: {e}")))?;
+    if let Some(err) = failure {
+        if matches!(err, SyncError::Database(_)) && !repository_exists(&ctx.db, repository_id).await
+        {
+            return Err(SyncError::RepositoryGone);
+        }
+        return Err(err);
+    }
+    if interrupt.load(Ordering::Relaxed) {
+        return Err(SyncError::Git(GitError::Interrupted));
+    }
+    Ok(inserted)
+}
+
+fn read_in_parallel(
+    repo: &gix::ThreadSafeRepository,
+    ids: &[ObjectId],
+    mailmap: &gix::mailmap::Snapshot,
+    threads: usize,
+    interrupt: &AtomicBool,
+    tx: &mpsc::Sender<Result<Vec<NewCommit>, GitError>>,
+) {
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                let mut repo = repo.to_thread_local();
+                repo.object_cache_size_if_unset(32 * 1024 * 1024);
+                let mut mapper = IdentityMapper::new(mailmap);
+                let mut diff = DiffState::default();
+                loop {
+                    if interrupt.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let start = next.fetch_add(BLOCK, Ordering::Relaxed);
+                    if start >= ids.len() {
+                        return;
+                    }
+                    let block = &ids[start..ids.len().min(start + BLOCK)];
+                    let mut batch = Vec::with_capacity(block.len());
+                    for id in block {
+                        match history::read_commit(&repo, *id, &mut mapper, &mut diff) {
+                            Ok(commit) => batch.push(commit),
+                            Err(err) => {
+                                let _ = tx.blocking_send(Err(err));
+                                return;
+                            }
+                        }
+                    }
+                    if tx.blocking_send(Ok(batch)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// Re-applies a changed `.mailmap` to the commits already stored.
+async fn remap_authors(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    mailmap: &gix::mailmap::Snapshot,
+) -> Result<(), SyncError> {
+    let originals = queries::index::original_authors(db, repository_id).await?;
+    let mut mapper = IdentityMapper::new(mailmap);
+    for original in originals {
+        let mapped = mapper.map(original.0.as_str().into(), original.1.as_str().into());
+        queries::index::set_author(db, repository_id, &original, &mapped).await?;
+    }
+    Ok(())
+}
+
+async fn repository_exists(db: &DatabaseConnection, repository_id: i64) -> bool {
+    !matches!(
+        queries::repositories::get(db, repository_id).await,
+        Err(QueryError::NotFound(_))
+    )
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SyncError::Internal(format!("a git task crashed: {e}")))
+}
