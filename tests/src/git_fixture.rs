@@ -253,3 +253,40 @@ pub fn bare_clone(repo: &GitRepo, into: &Path) -> PathBuf {
     assert!(status.success());
     into.to_path_buf()
 }
+
+/// A repository of `count` commits on `main`, written in one go with `git fast-import`:
+/// each commit rewrites one of 50 files, so every commit has a real diff to count.
+pub fn generated_history(count: usize) -> GitRepo {
+    use std::io::Write;
+    let repo = GitRepo::new();
+    let mut stream = Vec::new();
+    for i in 0..count {
+        let time = 1_600_000_000 + i * 60;
+        let content = format!("commit {i}\nline a\nline b {}\n", i % 7);
+        let message = format!("Generated commit {i}");
+        writeln!(stream, "commit refs/heads/main").ok();
+        writeln!(stream, "author Gen Erator <gen@example.org> {time} +0000").ok();
+        writeln!(
+            stream,
+            "committer Gen Erator <gen@example.org> {time} +0000"
+        )
+        .ok();
+        writeln!(stream, "data {}\n{message}", message.len()).ok();
+        writeln!(stream, "M 100644 inline file{}.txt", i % 50).ok();
+        writeln!(stream, "data {}\n{content}", content.len()).ok();
+    }
+    let mut child = repo
+        .command(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git fast-import runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&stream)
+        .expect("write stream");
+    assert!(child.wait().expect("wait").success(), "fast-import failed");
+    repo.git(["reset", "-q", "--hard", "main"]);
+    repo
+}

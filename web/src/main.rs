@@ -1,8 +1,18 @@
 //! `gitdash-web`: see `gitdash_web::app`.
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
     gitdash_shared::telemetry::init();
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("gitdash-web: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let config = gitdash_shared::Config::from_env()?;
     let app = gitdash_web::app::Application::build(config).await?;
     tracing::info!("gitdash is listening on http://{}", app.local_addr());

@@ -65,10 +65,14 @@ impl GitError {
         {
             return GitError::AuthenticationRequired;
         }
+        if lower.contains("valid git directory") || lower.contains("not a git repository") {
+            return GitError::NotARepository(short);
+        }
         if lower.contains("404")
             || lower.contains("not found")
             || lower.contains("does not appear to be a git repository")
             || lower.contains("does not exist")
+            || lower.contains("no such file or directory")
         {
             return GitError::NotFound;
         }
