@@ -121,14 +121,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
-            manager,
-            Commits::Table,
-            "commits_repository_sha",
-            &[Commits::RepositoryId, Commits::Sha],
-            true,
-        )
-        .await?;
+        index(manager, Commits::Table, "commits_repository_sha", &[Commits::RepositoryId, Commits::Sha], true).await?;
         index(
             manager,
             Commits::Table,
@@ -149,11 +142,7 @@ impl MigrationTrait for Migration {
             manager,
             Commits::Table,
             "commits_repository_author_email",
-            &[
-                Commits::RepositoryId,
-                Commits::AuthorEmail,
-                Commits::CommittedAt,
-            ],
+            &[Commits::RepositoryId, Commits::AuthorEmail, Commits::CommittedAt],
             false,
         )
         .await?;
@@ -176,22 +165,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(
-            manager,
-            Tags::Table,
-            "tags_repository_name",
-            &[Tags::RepositoryId, Tags::Name],
-            true,
-        )
-        .await?;
-        index(
-            manager,
-            Tags::Table,
-            "tags_repository_sha",
-            &[Tags::RepositoryId, Tags::Sha],
-            false,
-        )
-        .await?;
+        index(manager, Tags::Table, "tags_repository_name", &[Tags::RepositoryId, Tags::Name], true).await?;
+        index(manager, Tags::Table, "tags_repository_sha", &[Tags::RepositoryId, Tags::Sha], false).await?;
 
         manager
             .create_table(
@@ -244,14 +219,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in ["sync_runs", "tags", "commits", "repositories"] {
-            manager
-                .drop_table(
-                    Table::drop()
-                        .table(Alias::new(table))
-                        .if_exists()
-                        .to_owned(),
-                )
-                .await?;
+            manager.drop_table(Table::drop().table(Alias::new(table)).if_exists().to_owned()).await?;
         }
         Ok(())
     }

@@ -33,10 +33,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(variable: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            variable,
-            message: message.into(),
-        }
+        Self { variable, message: message.into() }
     }
 }
 
@@ -48,19 +45,12 @@ impl Config {
 
     /// Reads settings through `lookup`, so tests can pass a map instead of the environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
 
         let data_dir = PathBuf::from(get("GITDASH_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match get("DATABASE_URL") {
             Some(url) => {
-                if !(url.starts_with("sqlite:")
-                    || url.starts_with("postgres://")
-                    || url.starts_with("postgresql://"))
-                {
+                if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
                     return Err(ConfigError::new(
                         "DATABASE_URL",
                         "must start with sqlite:, postgres:// or postgresql://",
@@ -75,17 +65,11 @@ impl Config {
             || redis_url.starts_with("rediss://")
             || redis_url.starts_with("unix://"))
         {
-            return Err(ConfigError::new(
-                "REDIS_URL",
-                "must start with redis://, rediss:// or unix://",
-            ));
+            return Err(ConfigError::new("REDIS_URL", "must start with redis://, rediss:// or unix://"));
         }
         let listen_text = get("GITDASH_LISTEN").unwrap_or_else(|| "127.0.0.1:5000".into());
         let listen = listen_text.parse().map_err(|_| {
-            ConfigError::new(
-                "GITDASH_LISTEN",
-                format!("{listen_text:?} is not an address such as 127.0.0.1:5000"),
-            )
+            ConfigError::new("GITDASH_LISTEN", format!("{listen_text:?} is not an address such as 127.0.0.1:5000"))
         })?;
         Ok(Self {
             database_url,
@@ -115,48 +99,30 @@ impl Config {
 }
 
 fn default_sqlite_url(data_dir: &Path) -> String {
-    format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("gitdash.db").display()
-    )
+    format!("sqlite://{}?mode=rwc", data_dir.join("gitdash.db").display())
 }
 
-fn flag(
-    get: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-) -> Result<bool, ConfigError> {
+fn flag(get: &impl Fn(&str) -> Option<String>, variable: &'static str) -> Result<bool, ConfigError> {
     match get(variable).map(|v| v.to_ascii_lowercase()) {
         None => Ok(false),
         Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
         Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
-        Some(v) => Err(ConfigError::new(
-            variable,
-            format!("{v:?} is not one of true, false, 1, 0, yes, no, on, off"),
-        )),
+        Some(v) => Err(ConfigError::new(variable, format!("{v:?} is not one of true, false, 1, 0, yes, no, on, off"))),
     }
 }
 
-fn count(
-    get: &impl Fn(&str) -> Option<String>,
-    variable: &'static str,
-    default: usize,
-) -> Result<usize, ConfigError> {
+fn count(get: &impl Fn(&str) -> Option<String>, variable: &'static str, default: usize) -> Result<usize, ConfigError> {
     match get(variable) {
         None => Ok(default),
         Some(v) => match v.parse::<usize>() {
             Ok(n) if (1..=256).contains(&n) => Ok(n),
-            _ => Err(ConfigError::new(
-                variable,
-                format!("{v:?} is not a whole number from 1 to 256"),
-            )),
+            _ => Err(ConfigError::new(variable, format!("{v:?} is not a whole number from 1 to 256"))),
         },
     }
 }
 
 fn default_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
 
 /// The URL with any password replaced, fit for a log line.
@@ -176,10 +142,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -207,13 +170,7 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted_from_urls() {
-        assert_eq!(
-            redact_url("postgres://me:secret@db/x"),
-            "postgres://me:***@db/x"
-        );
-        assert_eq!(
-            redact_url("redis://127.0.0.1:6379"),
-            "redis://127.0.0.1:6379"
-        );
+        assert_eq!(redact_url("postgres://me:secret@db/x"), "postgres://me:***@db/x");
+        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
     }
 }

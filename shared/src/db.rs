@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use gitdash_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -19,10 +18,7 @@ const MIGRATION_LOCK_KEY: i64 = 0x6769_7464_6173_68;
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("cannot create the directory for the SQLite database {path}: {source}")]
-    CreateDir {
-        path: String,
-        source: std::io::Error,
-    },
+    CreateDir { path: String, source: std::io::Error },
     #[error("cannot open the database ({url}): {source}")]
     Open { url: String, source: DbErr },
     #[error("cannot migrate the database schema: {0}")]
@@ -33,22 +29,13 @@ pub enum ConnectError {
 /// every pending migration.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
     if let Some(path) = sqlite_path(url) {
-        if let Some(dir) = std::path::Path::new(&path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir {
-                path: path.clone(),
-                source,
-            })?;
+        if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir { path: path.clone(), source })?;
         }
     }
     let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(false)
-        .max_connections(10)
-        .acquire_timeout(Duration::from_secs(30))
-        .map_sqlx_sqlite_opts(|o| {
+    options.sqlx_logging(false).max_connections(10).acquire_timeout(Duration::from_secs(30)).map_sqlx_sqlite_opts(
+        |o| {
             // WAL lets the web read while the worker writes; the busy timeout turns lock
             // contention between the two processes into waiting instead of errors.
             o.journal_mode(SqliteJournalMode::Wal)
@@ -56,13 +43,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
                 .create_if_missing(true)
-        });
+        },
+    );
     let db = Database::connect(options)
         .await
-        .map_err(|source| ConnectError::Open {
-            url: crate::config::redact_url(url),
-            source,
-        })?;
+        .map_err(|source| ConnectError::Open { url: crate::config::redact_url(url), source })?;
     migrate(&db).await.map_err(ConnectError::Migrate)?;
     Ok(db)
 }
@@ -71,10 +56,7 @@ async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     match db.get_database_backend() {
         DbBackend::Postgres => {
             let lock = db.begin().await?;
-            lock.execute_unprepared(&format!(
-                "SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
-            ))
-            .await?;
+            lock.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")).await?;
             let result = Migrator::up(db, None).await;
             lock.commit().await?;
             result
@@ -97,9 +79,7 @@ async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
@@ -112,16 +92,11 @@ pub fn is_transient(err: &DbErr) -> bool {
         DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
             use sea_orm::sqlx::Error;
             match e.as_ref() {
-                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => {
-                    true
-                }
+                Error::Io(_) | Error::PoolTimedOut | Error::PoolClosed | Error::WorkerCrashed => true,
                 Error::Database(db) => {
                     let code = db.code().unwrap_or_default();
                     // SQLITE_BUSY (5), SQLITE_LOCKED (6); PostgreSQL 40001, 40P01, 57P01, 53300.
-                    matches!(
-                        code.as_ref(),
-                        "5" | "6" | "517" | "40001" | "40P01" | "57P01" | "53300"
-                    )
+                    matches!(code.as_ref(), "5" | "6" | "517" | "40001" | "40P01" | "57P01" | "53300")
                 }
                 _ => false,
             }
@@ -136,14 +111,8 @@ mod tests {
 
     #[test]
     fn sqlite_paths_are_read_from_both_url_forms() {
-        assert_eq!(
-            sqlite_path("sqlite://./data/gitdash.db?mode=rwc").as_deref(),
-            Some("./data/gitdash.db")
-        );
-        assert_eq!(
-            sqlite_path("sqlite:/tmp/x.db").as_deref(),
-            Some("/tmp/x.db")
-        );
+        assert_eq!(sqlite_path("sqlite://./data/gitdash.db?mode=rwc").as_deref(), Some("./data/gitdash.db"));
+        assert_eq!(sqlite_path("sqlite:/tmp/x.db").as_deref(), Some("/tmp/x.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://localhost/test"), None);
     }

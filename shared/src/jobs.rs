@@ -64,18 +64,11 @@ pub async fn connect_queue(redis_url: &str, queue: &str) -> Result<SyncQueue, Qu
 }
 
 /// Pushes `job`, to run now or after `delay`.
-pub async fn enqueue(
-    queue: &SyncQueue,
-    job: SyncJob,
-    delay: Option<Duration>,
-) -> Result<(), QueueError> {
+pub async fn enqueue(queue: &SyncQueue, job: SyncJob, delay: Option<Duration>) -> Result<(), QueueError> {
     let mut queue = queue.clone();
     let mut task = TaskBuilder::new(job);
     if let Some(delay) = delay {
         task = task.run_after(delay);
     }
-    queue
-        .push_task(task.build())
-        .await
-        .map_err(|e| QueueError::Push(e.to_string()))
+    queue.push_task(task.build()).await.map_err(|e| QueueError::Push(e.to_string()))
 }

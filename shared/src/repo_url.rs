@@ -45,9 +45,7 @@ impl RepoUrl {
             return Err(UrlError::new("the repository URL is empty"));
         }
         if input.len() > 2048 {
-            return Err(UrlError::new(
-                "the repository URL is longer than 2048 characters",
-            ));
+            return Err(UrlError::new("the repository URL is longer than 2048 characters"));
         }
         if let Some((transport, _)) = input.split_once("::") {
             if !transport.contains('/') {
@@ -57,9 +55,7 @@ impl RepoUrl {
             }
         }
         if input.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(UrlError::new(
-                "the repository URL contains spaces or control characters",
-            ));
+            return Err(UrlError::new("the repository URL contains spaces or control characters"));
         }
         if looks_like_local_path(input) {
             return Self::local(PathBuf::from(input), policy);
@@ -70,18 +66,14 @@ impl RepoUrl {
                     "SSH addresses such as git@host:owner/repo are not supported: gitdash fetches anonymously, use the https:// URL",
                 ));
             }
-            return Err(UrlError::new(
-                "the repository URL needs a scheme: https://, http:// or git://",
-            ));
+            return Err(UrlError::new("the repository URL needs a scheme: https://, http:// or git://"));
         }
-        let url = Url::parse(input)
-            .map_err(|e| UrlError::new(format!("the repository URL is not valid: {e}")))?;
+        let url = Url::parse(input).map_err(|e| UrlError::new(format!("the repository URL is not valid: {e}")))?;
         match url.scheme() {
             "https" | "http" | "git" => {}
             "file" => {
-                let path = url
-                    .to_file_path()
-                    .map_err(|()| UrlError::new("the file:// URL does not name a local path"))?;
+                let path =
+                    url.to_file_path().map_err(|()| UrlError::new("the file:// URL does not name a local path"))?;
                 return Self::local(path, policy);
             }
             "ssh" | "git+ssh" | "ssh+git" => {
@@ -101,9 +93,7 @@ impl RepoUrl {
             ));
         }
         if url.query().is_some() {
-            return Err(UrlError::new(
-                "repository URLs with a query string (?...) are not supported",
-            ));
+            return Err(UrlError::new("repository URLs with a query string (?...) are not supported"));
         }
         let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
             return Err(UrlError::new("the repository URL has no host"));
@@ -127,9 +117,7 @@ impl RepoUrl {
         if !policy.allow_private_networks {
             if let Some(ip) = repo.host_ip() {
                 check_public(ip, host)?;
-            } else if host.eq_ignore_ascii_case("localhost")
-                || host.to_ascii_lowercase().ends_with(".localhost")
-            {
+            } else if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
                 return Err(private_network_error(host, "a loopback address"));
             }
         }
@@ -142,14 +130,10 @@ impl RepoUrl {
                 "local paths and file:// URLs are refused on this server (GITDASH_ALLOW_LOCAL_REPOS is off)",
             ));
         }
-        let canonical = std::fs::canonicalize(&path).map_err(|_| {
-            UrlError::new(format!("{} does not exist on the server", path.display()))
-        })?;
+        let canonical = std::fs::canonicalize(&path)
+            .map_err(|_| UrlError::new(format!("{} does not exist on the server", path.display())))?;
         if !canonical.is_dir() {
-            return Err(UrlError::new(format!(
-                "{} is not a directory",
-                path.display()
-            )));
+            return Err(UrlError::new(format!("{} is not a directory", path.display())));
         }
         let url = Url::from_directory_path(&canonical)
             .map_err(|()| UrlError::new(format!("{} is not an absolute path", path.display())))?;
@@ -206,18 +190,11 @@ impl RepoUrl {
 
     /// A short name for people: the last path segment without `.git`.
     pub fn name(&self) -> String {
-        let last = self
-            .url
-            .path_segments()
-            .and_then(|segments| segments.filter(|s| !s.is_empty()).last())
-            .unwrap_or_default();
+        let last =
+            self.url.path_segments().and_then(|segments| segments.filter(|s| !s.is_empty()).last()).unwrap_or_default();
         let decoded = percent_decode(last);
         let name = decoded.strip_suffix(".git").unwrap_or(&decoded);
-        if name.is_empty() {
-            self.url.host_str().unwrap_or("repository").to_owned()
-        } else {
-            name.to_owned()
-        }
+        if name.is_empty() { self.url.host_str().unwrap_or("repository").to_owned() } else { name.to_owned() }
     }
 
     fn host_ip(&self) -> Option<IpAddr> {
@@ -285,8 +262,7 @@ pub fn non_public_kind(ip: IpAddr) -> Option<&'static str> {
                 Some("a multicast address")
             } else if segments[0] == 0x2001 && segments[1] == 0x0db8 {
                 Some("a documentation address")
-            } else if segments[0] == 0x64 && segments[1] == 0xff9b && segments[2..6] == [0, 0, 0, 0]
-            {
+            } else if segments[0] == 0x64 && segments[1] == 0xff9b && segments[2..6] == [0, 0, 0, 0] {
                 // NAT64 embeds an IPv4 address in its last 32 bits.
                 let v4 = Ipv4Addr::new(
                     (segments[6] >> 8) as u8,
@@ -318,9 +294,7 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("a carrier-grade NAT address")
     } else if ip.is_broadcast() || ip.is_multicast() || a >= 240 {
         Some("a reserved address")
-    } else if ip.is_documentation()
-        || (a == 198 && (b == 18 || b == 19))
-        || (a == 192 && b == 0 && ip.octets()[2] == 0)
+    } else if ip.is_documentation() || (a == 198 && (b == 18 || b == 19)) || (a == 192 && b == 0 && ip.octets()[2] == 0)
     {
         Some("a reserved address")
     } else {
@@ -332,30 +306,21 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    const REMOTE_ONLY: UrlPolicy = UrlPolicy {
-        allow_local: false,
-        allow_private_networks: false,
-    };
+    const REMOTE_ONLY: UrlPolicy = UrlPolicy { allow_local: false, allow_private_networks: false };
 
     fn refused(input: &str) -> String {
-        RepoUrl::parse(input, REMOTE_ONLY)
-            .expect_err(input)
-            .to_string()
+        RepoUrl::parse(input, REMOTE_ONLY).expect_err(input).to_string()
     }
 
     #[test]
     fn https_urls_are_normalized() {
-        let url = RepoUrl::parse("  HTTPS://GitHub.com:443/pallets/flask/  ", REMOTE_ONLY)
-            .expect("valid");
+        let url = RepoUrl::parse("  HTTPS://GitHub.com:443/pallets/flask/  ", REMOTE_ONLY).expect("valid");
         assert_eq!(url.as_str(), "https://github.com/pallets/flask");
         assert_eq!(url.name(), "flask");
         let url = RepoUrl::parse("git://example.org:9418/project.git", REMOTE_ONLY).expect("valid");
         assert_eq!(url.as_str(), "git://example.org/project.git");
         assert_eq!(url.name(), "project");
-        assert_eq!(
-            url.equivalent_forms(),
-            ["git://example.org/project.git", "git://example.org/project"]
-        );
+        assert_eq!(url.equivalent_forms(), ["git://example.org/project.git", "git://example.org/project"]);
     }
 
     #[test]
@@ -375,17 +340,11 @@ mod tests {
     fn local_paths_need_the_operator_to_allow_them() {
         assert!(refused("/etc").contains("GITDASH_ALLOW_LOCAL_REPOS"));
         assert!(refused("file:///etc").contains("GITDASH_ALLOW_LOCAL_REPOS"));
-        let allowed = UrlPolicy {
-            allow_local: true,
-            ..REMOTE_ONLY
-        };
+        let allowed = UrlPolicy { allow_local: true, ..REMOTE_ONLY };
         let dir = tempfile::tempdir().expect("tempdir");
         let url = RepoUrl::parse(dir.path().to_str().expect("utf-8"), allowed).expect("allowed");
         assert!(url.is_local());
-        assert_eq!(
-            url.local_path().expect("a path"),
-            std::fs::canonicalize(dir.path()).expect("exists")
-        );
+        assert_eq!(url.local_path().expect("a path"), std::fs::canonicalize(dir.path()).expect("exists"));
         assert!(
             RepoUrl::parse("/no/such/dir/anywhere", allowed)
                 .expect_err("missing")
@@ -409,15 +368,9 @@ mod tests {
             "http://0.0.0.0/repo",
             "http://100.64.0.1/repo",
         ] {
-            assert!(
-                refused(url).contains("GITDASH_ALLOW_PRIVATE_NETWORKS"),
-                "{url}"
-            );
+            assert!(refused(url).contains("GITDASH_ALLOW_PRIVATE_NETWORKS"), "{url}");
         }
-        let allowed = UrlPolicy {
-            allow_private_networks: true,
-            ..REMOTE_ONLY
-        };
+        let allowed = UrlPolicy { allow_private_networks: true, ..REMOTE_ONLY };
         assert!(RepoUrl::parse("http://127.0.0.1:8080/repo.git", allowed).is_ok());
         assert!(RepoUrl::parse("http://93.184.216.34/repo", REMOTE_ONLY).is_ok());
     }
@@ -425,15 +378,9 @@ mod tests {
     #[tokio::test]
     async fn names_resolving_to_loopback_are_refused_at_the_network_check() {
         // Parsed under a lenient policy so that only the resolution step can refuse it.
-        let lenient = UrlPolicy {
-            allow_private_networks: true,
-            ..REMOTE_ONLY
-        };
+        let lenient = UrlPolicy { allow_private_networks: true, ..REMOTE_ONLY };
         let url = RepoUrl::parse("http://localhost/repo", lenient).expect("syntax is fine");
-        let error = url
-            .check_network(REMOTE_ONLY)
-            .await
-            .expect_err("resolves to loopback");
+        let error = url.check_network(REMOTE_ONLY).await.expect_err("resolves to loopback");
         assert!(error.to_string().contains("loopback"), "{error}");
     }
 }

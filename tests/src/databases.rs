@@ -6,8 +6,7 @@ use sea_orm::{ConnectionTrait, Database};
 
 /// The PostgreSQL server tests use; each test creates and drops its own database there.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,33 +38,21 @@ impl TestDatabase {
             }
             Backend::Postgres => {
                 let name = format!("gitdash_test_{}_{:08x}", std::process::id(), rand_suffix());
-                let admin = Database::connect(postgres_admin_url())
-                    .await
-                    .expect("PostgreSQL reachable");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create database");
+                let admin = Database::connect(postgres_admin_url()).await.expect("PostgreSQL reachable");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
                 admin.close().await.ok();
                 let base = postgres_admin_url();
                 let url = match base.rsplit_once('/') {
                     Some((server, _)) => format!("{server}/{name}"),
                     None => panic!("TEST_POSTGRES_URL needs a database path"),
                 };
-                Self {
-                    url,
-                    backend,
-                    name,
-                    _dir: None,
-                }
+                Self { url, backend, name, _dir: None }
             }
         }
     }
 
     pub async fn connect(&self) -> sea_orm::DatabaseConnection {
-        gitdash_shared::db::connect(&self.url)
-            .await
-            .expect("test database")
+        gitdash_shared::db::connect(&self.url).await.expect("test database")
     }
 }
 
@@ -75,17 +62,12 @@ impl Drop for TestDatabase {
             // Best effort, on its own thread: Drop cannot await.
             let name = self.name.clone();
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build();
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
                 if let Ok(runtime) = runtime {
                     runtime.block_on(async {
                         if let Ok(admin) = Database::connect(postgres_admin_url()).await {
-                            let _ = admin
-                                .execute_unprepared(&format!(
-                                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                                ))
-                                .await;
+                            let _ =
+                                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                         }
                     });
                 }
@@ -99,10 +81,7 @@ pub fn rand_suffix() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0),
     );
     hasher.finish() as u32
 }

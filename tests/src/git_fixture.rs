@@ -25,10 +25,7 @@ impl Default for GitRepo {
 
 impl GitRepo {
     pub fn new() -> Self {
-        let repo = Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-            clock: Cell::new(1_700_000_000),
-        };
+        let repo = Self { dir: tempfile::tempdir().expect("temp dir"), clock: Cell::new(1_700_000_000) };
         repo.git(["init", "-q", "-b", "main"]);
         repo
     }
@@ -44,11 +41,7 @@ impl GitRepo {
         S: AsRef<OsStr>,
     {
         let output = self.command(args).output().expect("git runs");
-        assert!(
-            output.status.success(),
-            "git failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "git failed: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
@@ -100,20 +93,20 @@ impl GitRepo {
     pub fn commit_raw(&self, author_name: &[u8], message: &[u8]) -> String {
         self.git(["add", "-A"]);
         let tree = self.git(["write-tree"]).trim().to_owned();
-        let parent = self
-            .command(["rev-parse", "--verify", "-q", "HEAD"])
-            .output()
-            .expect("git runs");
+        let parent = self.command(["rev-parse", "--verify", "-q", "HEAD"]).output().expect("git runs");
         let time = self.tick();
         let mut object = format!("tree {tree}\n").into_bytes();
         if parent.status.success() {
-            object.extend_from_slice(
-                format!("parent {}", String::from_utf8_lossy(&parent.stdout)).as_bytes(),
-            );
+            object.extend_from_slice(format!("parent {}", String::from_utf8_lossy(&parent.stdout)).as_bytes());
         }
         object.extend_from_slice(b"author ");
         object.extend_from_slice(author_name);
-        object.extend_from_slice(format!(" <raw@example.org> {time} +0100\ncommitter Test Committer <committer@example.org> {time} +0000\n\n").as_bytes());
+        object.extend_from_slice(
+            format!(
+                " <raw@example.org> {time} +0100\ncommitter Test Committer <committer@example.org> {time} +0000\n\n"
+            )
+            .as_bytes(),
+        );
         object.extend_from_slice(message);
         let file = self.dir.path().join(".git").join("TEST_OBJECT");
         std::fs::write(&file, object).expect("object file");
@@ -147,11 +140,7 @@ impl GitRepo {
             .env("GIT_COMMITTER_DATE", format!("@{time} +0000"))
             .output()
             .expect("git merge runs");
-        assert!(
-            output.status.success(),
-            "merge failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "merge failed: {}", String::from_utf8_lossy(&output.stderr));
         self.head()
     }
 
@@ -193,21 +182,10 @@ pub struct ExpectedCommit {
 pub fn git_truth(path: &Path) -> BTreeMap<String, ExpectedCommit> {
     let output = git_command()
         .current_dir(path)
-        .args([
-            "log",
-            "--use-mailmap",
-            "--numstat",
-            "--no-renames",
-            "--format=%x01%H %P%x02%aN%x02%aE%x02%s",
-            "HEAD",
-        ])
+        .args(["log", "--use-mailmap", "--numstat", "--no-renames", "--format=%x01%H %P%x02%aN%x02%aE%x02%s", "HEAD"])
         .output()
         .expect("git log runs");
-    assert!(
-        output.status.success(),
-        "git log failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "git log failed: {}", String::from_utf8_lossy(&output.stderr));
     let mut commits = BTreeMap::new();
     for record in output.stdout.split(|&b| b == 1).filter(|r| !r.is_empty()) {
         let text = String::from_utf8_lossy(record);
@@ -244,12 +222,8 @@ pub fn git_truth(path: &Path) -> BTreeMap<String, ExpectedCommit> {
 
 /// A bare copy of `repo`, as a server would hold it.
 pub fn bare_clone(repo: &GitRepo, into: &Path) -> PathBuf {
-    let status = git_command()
-        .args(["clone", "-q", "--bare"])
-        .arg(repo.path())
-        .arg(into)
-        .status()
-        .expect("git clone runs");
+    let status =
+        git_command().args(["clone", "-q", "--bare"]).arg(repo.path()).arg(into).status().expect("git clone runs");
     assert!(status.success());
     into.to_path_buf()
 }
@@ -266,11 +240,7 @@ pub fn generated_history(count: usize) -> GitRepo {
         let message = format!("Generated commit {i}");
         writeln!(stream, "commit refs/heads/main").ok();
         writeln!(stream, "author Gen Erator <gen@example.org> {time} +0000").ok();
-        writeln!(
-            stream,
-            "committer Gen Erator <gen@example.org> {time} +0000"
-        )
-        .ok();
+        writeln!(stream, "committer Gen Erator <gen@example.org> {time} +0000").ok();
         writeln!(stream, "data {}\n{message}", message.len()).ok();
         writeln!(stream, "M 100644 inline file{}.txt", i % 50).ok();
         writeln!(stream, "data {}\n{content}", content.len()).ok();
@@ -280,12 +250,7 @@ pub fn generated_history(count: usize) -> GitRepo {
         .stdin(std::process::Stdio::piped())
         .spawn()
         .expect("git fast-import runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&stream)
-        .expect("write stream");
+    child.stdin.take().expect("stdin").write_all(&stream).expect("write stream");
     assert!(child.wait().expect("wait").success(), "fast-import failed");
     repo.git(["reset", "-q", "--hard", "main"]);
     repo

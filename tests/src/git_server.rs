@@ -20,13 +20,13 @@ pub struct GitHttpServer {
 impl GitHttpServer {
     /// Serves the repositories under `root` at `http://127.0.0.1:<port>/<name>`.
     pub async fn start(root: PathBuf) -> Self {
-        let acceptor = TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("bind");
-        let addr = *acceptor.local_addr()[0]
-            .as_socket_addr()
-            .expect("tcp address");
+        Self::start_on(root, 0).await
+    }
+
+    /// Like [`GitHttpServer::start`], on a given port (0 picks a free one).
+    pub async fn start_on(root: PathBuf, port: u16) -> Self {
+        let acceptor = TcpListener::bind(format!("127.0.0.1:{port}")).into_acceptor().await.expect("bind");
+        let addr = *acceptor.local_addr()[0].as_socket_addr().expect("tcp address");
         let app = Route::new().at("/*path", cgi).data(Root(root));
         let task = tokio::spawn(async move {
             let _ = Server::new_with_acceptor(acceptor).run(app).await;
@@ -50,14 +50,7 @@ struct Root(PathBuf);
 
 #[handler]
 async fn cgi(request: &Request, body: Body, root: Data<&Root>) -> Response {
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let body = body.into_vec().await.unwrap_or_default();
     let mut child = match tokio::process::Command::new("git")
         .arg("http-backend")
@@ -106,14 +99,8 @@ fn cgi_response(output: &[u8]) -> Response {
         if let Some((name, value)) = line.split_once(':') {
             let value = value.trim();
             if name.eq_ignore_ascii_case("status") {
-                let code = value
-                    .split_whitespace()
-                    .next()
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(500);
-                response = response.status(
-                    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                );
+                let code = value.split_whitespace().next().and_then(|c| c.parse().ok()).unwrap_or(500);
+                response = response.status(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
             } else {
                 response = response.header(name.trim(), value);
             }

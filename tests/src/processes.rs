@@ -11,29 +11,16 @@ use crate::{databases::TestDatabase, eventually};
 /// `target/debug/<name>`. `cargo test --workspace` builds both binaries before it runs any
 /// test (web and worker have integration tests of their own, which makes cargo build them).
 pub fn binary(name: &str) -> PathBuf {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace.join("target"));
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"));
     let path = target.join("debug").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
-        path.display()
-    );
+    assert!(path.exists(), "{} is missing: run the tests with `cargo test --workspace`", path.display());
     path
 }
 
 /// A free TCP port on the loopback interface.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
 }
 
 /// The settings one gitdash installation under test runs with.
@@ -49,11 +36,7 @@ impl Stack {
         Self {
             database,
             data_dir: tempfile::tempdir().expect("temp dir"),
-            queue: format!(
-                "gitdash-test:{}:{:08x}",
-                std::process::id(),
-                crate::databases::rand_suffix()
-            ),
+            queue: format!("gitdash-test:{}:{:08x}", std::process::id(), crate::databases::rand_suffix()),
             extra_env: vec![("GITDASH_ALLOW_LOCAL_REPOS".into(), "true".into())],
         }
     }
@@ -93,31 +76,15 @@ impl Stack {
         eventually(60, "gitdash-web to answer /healthz", || {
             let client = client.clone();
             let url = format!("{base}/healthz");
-            async move {
-                client
-                    .get(url)
-                    .send()
-                    .await
-                    .ok()
-                    .filter(|r| r.status().is_success())
-                    .map(|_| ())
-            }
+            async move { client.get(url).send().await.ok().filter(|r| r.status().is_success()).map(|_| ()) }
         })
         .await;
-        Web {
-            process,
-            base,
-            client,
-        }
+        Web { process, base, client }
     }
 
     /// Starts a `gitdash-worker` consumer.
     pub fn start_worker(&self) -> Process {
-        Process::spawn(
-            self.command("gitdash-worker"),
-            "gitdash-worker",
-            self.data_dir.path(),
-        )
+        Process::spawn(self.command("gitdash-worker"), "gitdash-worker", self.data_dir.path())
     }
 
     /// Runs `gitdash-worker index <target>` to completion.
@@ -143,18 +110,9 @@ impl Process {
     fn spawn(mut command: tokio::process::Command, name: &str, dir: &Path) -> Self {
         let log = dir.join(format!("{name}-{}.log", crate::databases::rand_suffix()));
         let file = std::fs::File::create(&log).expect("log file");
-        command
-            .stdout(file.try_clone().expect("log file"))
-            .stderr(file)
-            .stdin(Stdio::null());
-        let child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
-        Self {
-            child,
-            log,
-            name: name.into(),
-        }
+        command.stdout(file.try_clone().expect("log file")).stderr(file).stdin(Stdio::null());
+        let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {name}: {e}"));
+        Self { child, log, name: name.into() }
     }
 
     pub fn id(&self) -> u32 {
@@ -172,9 +130,7 @@ impl Process {
 
     /// SIGTERM, then waits for the exit status.
     pub async fn terminate(&mut self) -> std::process::ExitStatus {
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.id().to_string()])
-            .status();
+        let _ = std::process::Command::new("kill").args(["-TERM", &self.id().to_string()]).status();
         self.child.wait().await.expect("wait")
     }
 }
@@ -201,44 +157,22 @@ impl Web {
     }
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-        let response = self
-            .client
-            .post(self.url(path))
-            .json(&body)
-            .send()
-            .await
-            .expect("request");
+        let response = self.client.post(self.url(path)).json(&body).send().await.expect("request");
         read(response).await
     }
 
     pub async fn post(&self, path: &str) -> (u16, serde_json::Value) {
-        let response = self
-            .client
-            .post(self.url(path))
-            .send()
-            .await
-            .expect("request");
+        let response = self.client.post(self.url(path)).send().await.expect("request");
         read(response).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
-        let response = self
-            .client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request");
+        let response = self.client.get(self.url(path)).send().await.expect("request");
         read(response).await
     }
 
     pub async fn delete(&self, path: &str) -> u16 {
-        self.client
-            .delete(self.url(path))
-            .send()
-            .await
-            .expect("request")
-            .status()
-            .as_u16()
+        self.client.delete(self.url(path)).send().await.expect("request").status().as_u16()
     }
 
     /// Waits until sync run `id` has ended and returns it.

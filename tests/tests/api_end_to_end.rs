@@ -40,18 +40,11 @@ async fn add_sync_read_then_sync_one_more(backend: Backend) {
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
 
-    let (status, repository) = web
-        .post_json("/api/v1/repositories", json!({ "url": repo.path() }))
-        .await;
+    let (status, repository) = web.post_json("/api/v1/repositories", json!({ "url": repo.path() })).await;
     assert_eq!(status, 201, "{repository}");
     let id = repository["id"].as_i64().expect("id");
     assert_eq!(repository["latest_sync"]["state"], "queued");
-    let run = web
-        .wait_for_sync(
-            repository["latest_sync"]["id"].as_i64().expect("run id"),
-            60,
-        )
-        .await;
+    let run = web.wait_for_sync(repository["latest_sync"]["id"].as_i64().expect("run id"), 60).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!(run["commits_added"], 5);
 
@@ -60,34 +53,17 @@ async fn add_sync_read_then_sync_one_more(backend: Backend) {
     assert_eq!(repository["head_sha"], repo.head().as_str());
     assert_eq!(repository["default_branch"], "main");
     let listed = all_commit_shas(&web, id).await;
-    let expected: Vec<String> = repo
-        .git(["rev-list", "HEAD"])
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(
-        listed, expected,
-        "newest first, every commit once, across pages"
-    );
+    let expected: Vec<String> = repo.git(["rev-list", "HEAD"]).lines().map(str::to_owned).collect();
+    assert_eq!(listed, expected, "newest first, every commit once, across pages");
 
     repo.write("notes.txt", "one more\n");
     let new_sha = repo.commit("One more note");
-    let (status, run) = web
-        .post(
-            "/api/v1/repositories/{id}/syncs"
-                .replace("{id}", &id.to_string())
-                .as_str(),
-        )
-        .await;
+    let (status, run) = web.post("/api/v1/repositories/{id}/syncs".replace("{id}", &id.to_string()).as_str()).await;
     assert_eq!(status, 202, "{run}");
-    let run = web
-        .wait_for_sync(run["id"].as_i64().expect("run id"), 60)
-        .await;
+    let run = web.wait_for_sync(run["id"].as_i64().expect("run id"), 60).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!(run["commits_added"], 1, "only the new commit is indexed");
-    let (_, page) = web
-        .get(&format!("/api/v1/repositories/{id}/commits?limit=1"))
-        .await;
+    let (_, page) = web.get(&format!("/api/v1/repositories/{id}/commits?limit=1")).await;
     assert_eq!(page["commits"][0]["sha"], new_sha.as_str());
     assert_eq!(page["commits"][0]["insertions"], 1);
     assert_eq!(page["commits"][0]["deletions"], 1);
@@ -111,11 +87,7 @@ async fn commits_can_be_searched_by_message_sha_prefix_author_and_date() {
     repo.write("a", "2\n");
     let target = repo.commit_as(b"Alan Turing", b"alan@example.org", b"Add a machine");
     repo.write("a", "3\n");
-    repo.commit_as(
-        b"Grace Hopper",
-        b"grace@example.org",
-        b"fix 100% of the bugs",
-    );
+    repo.commit_as(b"Grace Hopper", b"grace@example.org", b"fix 100% of the bugs");
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let output = stack.index(repo.path().to_str().expect("utf-8")).await;
     assert!(output.status.success());
@@ -130,35 +102,17 @@ async fn commits_can_be_searched_by_message_sha_prefix_author_and_date() {
             .collect()
     };
     let (_, page) = web.get("/api/v1/repositories/1/commits?q=FIX").await;
-    assert_eq!(
-        summaries(&page),
-        ["fix 100% of the bugs", "Fix the compiler"],
-        "case-insensitive message search"
-    );
+    assert_eq!(summaries(&page), ["fix 100% of the bugs", "Fix the compiler"], "case-insensitive message search");
     let (_, page) = web.get("/api/v1/repositories/1/commits?q=100%25").await;
-    assert_eq!(
-        summaries(&page),
-        ["fix 100% of the bugs"],
-        "% is matched literally"
-    );
-    let (_, page) = web
-        .get(&format!(
-            "/api/v1/repositories/1/commits?q={}",
-            &target[..7]
-        ))
-        .await;
+    assert_eq!(summaries(&page), ["fix 100% of the bugs"], "% is matched literally");
+    let (_, page) = web.get(&format!("/api/v1/repositories/1/commits?q={}", &target[..7])).await;
     assert_eq!(summaries(&page), ["Add a machine"], "sha prefix");
     let (_, page) = web.get("/api/v1/repositories/1/commits?author=alan@").await;
     assert_eq!(summaries(&page), ["Add a machine"]);
     // The fixture's commits are one minute apart: 22:14:20, 22:15:20 and 22:16:20 UTC.
-    let (_, page) = web
-        .get("/api/v1/repositories/1/commits?since=2023-11-14T22:15:00Z&until=2023-11-14T22:15:30Z")
-        .await;
-    assert_eq!(
-        summaries(&page),
-        ["Add a machine"],
-        "date range on commit time"
-    );
+    let (_, page) =
+        web.get("/api/v1/repositories/1/commits?since=2023-11-14T22:15:00Z&until=2023-11-14T22:15:30Z").await;
+    assert_eq!(summaries(&page), ["Add a machine"], "date range on commit time");
 }
 
 #[tokio::test]
@@ -168,49 +122,24 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let web = stack.start_web().await;
 
-    let (status, body) = web
-        .post_json("/api/v1/repositories", json!({ "url": repo.path() }))
-        .await;
+    let (status, body) = web.post_json("/api/v1/repositories", json!({ "url": repo.path() })).await;
     assert_eq!(status, 201, "{body}");
     let id = body["id"].as_i64().expect("id");
     let with_slash = format!("{}/", repo.path().display());
-    let (status, body) = web
-        .post_json("/api/v1/repositories", json!({ "url": with_slash }))
-        .await;
-    assert_eq!(
-        (status, body["id"].as_i64()),
-        (409, Some(id)),
-        "the same repository, written differently"
-    );
+    let (status, body) = web.post_json("/api/v1/repositories", json!({ "url": with_slash })).await;
+    assert_eq!((status, body["id"].as_i64()), (409, Some(id)), "the same repository, written differently");
 
     for (url, reason) in [
         ("ext::sh -c touch% /tmp/owned", "transport"),
         ("ssh://git@example.org/repo.git", "SSH"),
-        (
-            "http://169.254.169.254/latest/meta-data",
-            "private networks",
-        ),
+        ("http://169.254.169.254/latest/meta-data", "private networks"),
         ("https://user:secret@example.org/repo.git", "credentials"),
         ("not a url", "spaces"),
     ] {
-        let (status, body) = web
-            .post_json("/api/v1/repositories", json!({ "url": url }))
-            .await;
+        let (status, body) = web.post_json("/api/v1/repositories", json!({ "url": url })).await;
         assert_eq!(status, 422, "{url}: {body}");
-        assert!(
-            body["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains(reason),
-            "{url}: {body}"
-        );
-        assert!(
-            !body["message"]
-                .as_str()
-                .unwrap_or_default()
-                .contains("secret"),
-            "credentials are not echoed"
-        );
+        assert!(body["message"].as_str().unwrap_or_default().contains(reason), "{url}: {body}");
+        assert!(!body["message"].as_str().unwrap_or_default().contains("secret"), "credentials are not echoed");
     }
 
     let malformed = web
@@ -232,31 +161,14 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
         ("/api/v1/repositories/abc", 400),
         ("/api/v1/nowhere", 404),
         (&format!("/api/v1/repositories/{id}/commits?limit=0"), 422),
-        (
-            &format!("/api/v1/repositories/{id}/commits?limit=100000"),
-            422,
-        ),
-        (
-            &format!("/api/v1/repositories/{id}/commits?cursor=forged"),
-            422,
-        ),
-        (
-            &format!("/api/v1/repositories/{id}/commits?since=yesterday"),
-            400,
-        ),
-        (
-            &format!(
-                "/api/v1/repositories/{id}/commits?since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z"
-            ),
-            422,
-        ),
+        (&format!("/api/v1/repositories/{id}/commits?limit=100000"), 422),
+        (&format!("/api/v1/repositories/{id}/commits?cursor=forged"), 422),
+        (&format!("/api/v1/repositories/{id}/commits?since=yesterday"), 400),
+        (&format!("/api/v1/repositories/{id}/commits?since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z"), 422),
     ] {
         let (status, body) = web.get(path).await;
         assert_eq!(status, expected, "{path}: {body}");
-        assert!(
-            body["message"].is_string(),
-            "{path} answers JSON with a message: {body}"
-        );
+        assert!(body["message"].is_string(), "{path} answers JSON with a message: {body}");
     }
     assert_eq!(web.delete("/api/v1/repositories/999").await, 404);
     assert_eq!(web.delete(&format!("/api/v1/repositories/{id}")).await, 204);
@@ -265,16 +177,8 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
 
     let (status, spec) = web.get("/openapi.json").await;
     assert_eq!(status, 200);
-    assert!(
-        spec["paths"]["/repositories/{id}/commits"]["get"].is_object(),
-        "the spec documents the commits endpoint"
-    );
+    assert!(spec["paths"]["/repositories/{id}/commits"]["get"].is_object(), "the spec documents the commits endpoint");
     assert_eq!(spec["servers"][0]["url"], "/api/v1");
-    let docs = web
-        .client
-        .get(web.url("/docs/"))
-        .send()
-        .await
-        .expect("docs");
+    let docs = web.client.get(web.url("/docs/")).send().await.expect("docs");
     assert_eq!(docs.status().as_u16(), 200);
 }

@@ -27,10 +27,7 @@ fn varied_history() -> GitRepo {
     repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR binary bytes");
     repo.commit("Add a binary file and a final newline");
 
-    repo.write(
-        "logo.png",
-        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR other binary bytes",
-    );
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR other binary bytes");
     repo.commit("Change the binary file");
 
     repo.git(["mv", "README.md", "GUIDE.md"]);
@@ -59,12 +56,7 @@ fn varied_history() -> GitRepo {
     repo.merge("feature");
 
     let gitlink = repo.git(["rev-parse", "HEAD~1"]);
-    repo.git([
-        "update-index",
-        "--add",
-        "--cacheinfo",
-        &format!("160000,{},vendor/sub", gitlink.trim()),
-    ]);
+    repo.git(["update-index", "--add", "--cacheinfo", &format!("160000,{},vendor/sub", gitlink.trim())]);
     repo.commit("Add a submodule entry");
 
     repo.git(["tag", "v1.0"]);
@@ -77,11 +69,7 @@ fn non_utf8_history() -> GitRepo {
     repo.write("a.txt", "a\n");
     repo.commit_raw(b"Ren\xe9 Latin-1", b"Caf\xe9 in Latin-1\n\nbody \xff\xfe\n");
     repo.write("a.txt", "b\n");
-    repo.commit_as(
-        "Zoë Ünicode".as_bytes(),
-        b"zoe@example.org",
-        "Ünicode message ✓".as_bytes(),
-    );
+    repo.commit_as("Zoë Ünicode".as_bytes(), b"zoe@example.org", "Ünicode message ✓".as_bytes());
     repo
 }
 
@@ -91,10 +79,7 @@ fn mailmap_history() -> GitRepo {
     repo.commit_as(b"Old Name", b"old@example.org", b"As the old identity");
     repo.write("a.txt", "2\n");
     repo.commit_as(b"New Name", b"new@example.org", b"As the new identity");
-    repo.write(
-        ".mailmap",
-        "New Name <new@example.org> Old Name <old@example.org>\n",
-    );
+    repo.write(".mailmap", "New Name <new@example.org> Old Name <old@example.org>\n");
     repo.commit_as(b"New Name", b"new@example.org", b"Add a mailmap");
     repo
 }
@@ -104,17 +89,11 @@ fn thousands_of_files() -> GitRepo {
     repo.write("start.txt", "start\n");
     repo.commit("Start");
     for i in 0..3000 {
-        repo.write(
-            &format!("generated/{:02}/file{i}.txt", i % 50),
-            format!("line one {i}\nline two\n"),
-        );
+        repo.write(&format!("generated/{:02}/file{i}.txt", i % 50), format!("line one {i}\nline two\n"));
     }
     repo.commit("Generate three thousand files");
     for i in (0..3000).step_by(3) {
-        repo.write(
-            &format!("generated/{:02}/file{i}.txt", i % 50),
-            format!("line one {i}\nchanged\nadded\n"),
-        );
+        repo.write(&format!("generated/{:02}/file{i}.txt", i % 50), format!("line one {i}\nchanged\nadded\n"));
     }
     repo.commit("Touch a thousand of them");
     repo
@@ -147,24 +126,12 @@ async fn stored_commits(stack: &Stack) -> BTreeMap<String, ExpectedCommit> {
 async fn index_and_compare(backend: Backend, repo: &GitRepo) -> Stack {
     let stack = Stack::new(TestDatabase::new(backend).await);
     let output = stack.index(repo.path().to_str().expect("utf-8 path")).await;
-    assert!(
-        output.status.success(),
-        "index failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "index failed: {}", String::from_utf8_lossy(&output.stderr));
     let stored = stored_commits(&stack).await;
     let expected = repo.truth();
-    assert_eq!(
-        stored.len(),
-        expected.len(),
-        "as many commits as git rev-list HEAD"
-    );
+    assert_eq!(stored.len(), expected.len(), "as many commits as git rev-list HEAD");
     for (sha, want) in &expected {
-        assert_eq!(
-            stored.get(sha),
-            Some(want),
-            "commit {sha} as git log shows it"
-        );
+        assert_eq!(stored.get(sha), Some(want), "commit {sha} as git log shows it");
     }
     stack
 }
@@ -173,25 +140,14 @@ async fn varied_history_is_indexed_exactly(backend: Backend) {
     let repo = varied_history();
     let stack = index_and_compare(backend, &repo).await;
     let db = stack.database.connect().await;
-    let mut tags: Vec<(String, String)> = tag::Entity::find()
-        .all(&db)
-        .await
-        .expect("tags")
-        .into_iter()
-        .map(|t| (t.name, t.sha))
-        .collect();
+    let mut tags: Vec<(String, String)> =
+        tag::Entity::find().all(&db).await.expect("tags").into_iter().map(|t| (t.name, t.sha)).collect();
     tags.sort();
     let expected_tags = vec![
         ("v1.0".to_owned(), repo.head()),
-        (
-            "v1.1".to_owned(),
-            repo.git(["rev-parse", "HEAD~2"]).trim().to_owned(),
-        ),
+        ("v1.1".to_owned(), repo.git(["rev-parse", "HEAD~2"]).trim().to_owned()),
     ];
-    assert_eq!(
-        tags, expected_tags,
-        "tags point at their commits, annotated ones peeled"
-    );
+    assert_eq!(tags, expected_tags, "tags point at their commits, annotated ones peeled");
 }
 
 #[tokio::test]
@@ -214,12 +170,7 @@ async fn non_utf8_authors_and_messages_are_stored_readably_on_postgres() {
     let repo = non_utf8_history();
     let stack = index_and_compare(Backend::Postgres, &repo).await;
     let stored = stored_commits(&stack).await;
-    assert!(
-        stored
-            .values()
-            .any(|c| c.author_name == "Ren\u{fffd} Latin-1"),
-        "invalid bytes become U+FFFD"
-    );
+    assert!(stored.values().any(|c| c.author_name == "Ren\u{fffd} Latin-1"), "invalid bytes become U+FFFD");
 }
 
 #[tokio::test]
@@ -227,22 +178,14 @@ async fn the_mailmap_merges_identities() {
     let repo = mailmap_history();
     let stack = index_and_compare(Backend::Sqlite, &repo).await;
     let stored = stored_commits(&stack).await;
-    assert!(
-        stored
-            .values()
-            .all(|c| c.author_name == "New Name" && c.author_email == "new@example.org")
-    );
+    assert!(stored.values().all(|c| c.author_name == "New Name" && c.author_email == "new@example.org"));
     let db = stack.database.connect().await;
     let originals = commit::Entity::find()
         .filter(commit::Column::OriginalAuthorEmail.eq("old@example.org"))
         .all(&db)
         .await
         .expect("commits");
-    assert_eq!(
-        originals.len(),
-        1,
-        "the recorded identity is kept beside the mapped one"
-    );
+    assert_eq!(originals.len(), 1, "the recorded identity is kept beside the mapped one");
 }
 
 #[tokio::test]
@@ -250,12 +193,6 @@ async fn a_commit_touching_thousands_of_files_is_counted_exactly() {
     let repo = thousands_of_files();
     let stack = index_and_compare(Backend::Sqlite, &repo).await;
     let stored = stored_commits(&stack).await;
-    let big = stored
-        .values()
-        .find(|c| c.summary == "Generate three thousand files")
-        .expect("the big commit");
-    assert_eq!(
-        (big.files_changed, big.insertions, big.deletions),
-        (Some(3000), Some(6000), Some(0))
-    );
+    let big = stored.values().find(|c| c.summary == "Generate three thousand files").expect("the big commit");
+    assert_eq!((big.files_changed, big.insertions, big.deletions), (Some(3000), Some(6000), Some(0)));
 }

@@ -31,9 +31,7 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = gitdash_shared::db::connect(&config.database_url).await?;
-        let queue = jobs::connect_queue(&config.redis_url, &config.queue_name)
-            .await
-            .context("REDIS_URL")?;
+        let queue = jobs::connect_queue(&config.redis_url, &config.queue_name).await.context("REDIS_URL")?;
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
             .await
@@ -43,11 +41,7 @@ impl Application {
             .into_iter()
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the listener has no socket address")?;
-        Ok(Self {
-            acceptor,
-            local_addr,
-            state: Arc::new(AppState { db, queue, config }),
-        })
+        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

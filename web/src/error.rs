@@ -62,9 +62,7 @@ impl From<QueryError> for ApiError {
     fn from(err: QueryError) -> Self {
         match err {
             QueryError::NotFound(what) => ApiError::not_found(what),
-            err if err.is_transient() => {
-                ApiError::unavailable("the database is busy; try again shortly")
-            }
+            err if err.is_transient() => ApiError::unavailable("the database is busy; try again shortly"),
             err => ApiError::internal(err),
         }
     }
@@ -90,9 +88,7 @@ pub async fn json_error_response(err: poem::Error) -> Response {
 }
 
 fn json(status: StatusCode, message: String) -> Response {
-    Json(ErrorBody { message })
-        .with_status(status)
-        .into_response()
+    Json(ErrorBody { message }).with_status(status).into_response()
 }
 
 #[cfg(test)]
@@ -101,14 +97,8 @@ mod tests {
 
     #[test]
     fn query_errors_map_to_statuses() {
-        assert_eq!(
-            ApiError::from(QueryError::NotFound("repository")).status(),
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            ApiError::unavailable("x").status(),
-            StatusCode::SERVICE_UNAVAILABLE
-        );
+        assert_eq!(ApiError::from(QueryError::NotFound("repository")).status(), StatusCode::NOT_FOUND);
+        assert_eq!(ApiError::unavailable("x").status(), StatusCode::SERVICE_UNAVAILABLE);
         let internal = ApiError::internal("secret detail");
         assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(internal.message(), "internal error");

@@ -16,6 +16,5 @@ async fn run() -> anyhow::Result<()> {
     let config = gitdash_shared::Config::from_env()?;
     let app = gitdash_web::app::Application::build(config).await?;
     tracing::info!("gitdash is listening on http://{}", app.local_addr());
-    app.run_until_stopped(gitdash_web::app::shutdown_signal())
-        .await
+    app.run_until_stopped(gitdash_web::app::shutdown_signal()).await
 }

@@ -10,10 +10,7 @@ fn web_with(variable: &str, value: &str) -> (bool, String) {
         .env(variable, value)
         .output()
         .expect("runs");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
 #[test]

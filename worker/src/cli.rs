@@ -23,11 +23,7 @@ use crate::{
 };
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "gitdash-worker",
-    version,
-    about = "Takes repository-sync jobs from Redis and indexes Git histories"
-)]
+#[command(name = "gitdash-worker", version, about = "Takes repository-sync jobs from Redis and indexes Git histories")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -67,21 +63,18 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
     let worker = format!("cli-{}", consumer::unique_worker_name());
     let run = match sync_runs::claim(&db, run.id, &worker).await? {
         Claim::Claimed(run) => run,
-        Claim::HeldElsewhere { .. } => bail!(
-            "a worker is syncing {} right now; try again when it is done",
-            repository.url
-        ),
+        Claim::HeldElsewhere { .. } => {
+            bail!("a worker is syncing {} right now; try again when it is done", repository.url)
+        }
         Claim::Finished => bail!("the sync run ended before it could start"),
     };
 
     let started = Instant::now();
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg:20} [{bar:40}] {pos}/{len} commits ({per_sec}, eta {eta})",
-        )
-        .context("progress bar template")?
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} {msg:20} [{bar:40}] {pos}/{len} commits ({per_sec}, eta {eta})")
+            .context("progress bar template")?
+            .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     let (progress_tx, mut progress_rx) = watch::channel(Progress::default());
@@ -96,10 +89,7 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
             }
         })
     };
-    let sync = SyncContext {
-        db: db.clone(),
-        config: std::sync::Arc::new(config),
-    };
+    let sync = SyncContext { db: db.clone(), config: std::sync::Arc::new(config) };
     let result = sync_with_lease(&sync, run.id, repository.id, &worker, &progress_tx).await;
     drop(progress_tx);
     let _ = bar_task.await;
@@ -107,14 +97,8 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
     match result {
         None => bail!("another worker took the sync over"),
         Some(Ok(outcome)) => {
-            sync_runs::succeed(
-                &db,
-                run.id,
-                &worker,
-                outcome.commits_added as i64,
-                outcome.commits_removed as i64,
-            )
-            .await?;
+            sync_runs::succeed(&db, run.id, &worker, outcome.commits_added as i64, outcome.commits_removed as i64)
+                .await?;
             let total = commits::count(&db, repository.id).await?;
             println!(
                 "{}: {total} commits indexed ({} new, {} removed) in {:.1} s",
@@ -133,16 +117,9 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
 }
 
 async fn check(config: Config) -> anyhow::Result<()> {
-    gitdash_shared::db::connect(&config.database_url)
-        .await
-        .context("database")?;
-    let mut redis = gitdash_shared::jobs::connect_redis(&config.redis_url)
-        .await
-        .context("redis")?;
-    let _: String = redis::cmd("PING")
-        .query_async(&mut redis)
-        .await
-        .context("redis")?;
+    gitdash_shared::db::connect(&config.database_url).await.context("database")?;
+    let mut redis = gitdash_shared::jobs::connect_redis(&config.redis_url).await.context("redis")?;
+    let _: String = redis::cmd("PING").query_async(&mut redis).await.context("redis")?;
     println!("database and Redis are reachable");
     Ok(())
 }

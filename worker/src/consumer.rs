@@ -43,10 +43,7 @@ pub async fn run(
     let queue = jobs::connect_queue(&config.redis_url, &config.queue_name).await?;
     let redis = jobs::connect_redis(&config.redis_url).await?;
     let concurrency = config.worker_concurrency;
-    let sync = SyncContext {
-        db,
-        config: Arc::new(config),
-    };
+    let sync = SyncContext { db, config: Arc::new(config) };
 
     let stopping = Arc::new(AtomicBool::new(false));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -66,11 +63,7 @@ pub async fn run(
     while !stopping.load(Ordering::SeqCst) {
         let name = unique_worker_name();
         tracing::info!(worker = %name, concurrency, "taking sync jobs");
-        let ctx = Arc::new(JobContext {
-            sync: sync.clone(),
-            queue: queue.clone(),
-            worker_name: name.clone(),
-        });
+        let ctx = Arc::new(JobContext { sync: sync.clone(), queue: queue.clone(), worker_name: name.clone() });
         let backend = queue.clone().poll_with_interval(POLL_INTERVAL);
         let monitor = Monitor::new()
             .register(move |_| {
@@ -110,11 +103,7 @@ pub fn unique_worker_name() -> String {
         .map(|h| h.trim().to_owned())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "worker".into());
-    format!(
-        "{host}-{}-{:08x}",
-        std::process::id(),
-        rand::random::<u32>()
-    )
+    format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
 }
 
 /// Moves due jobs from apalis's scheduled set to its active list, at most
@@ -135,10 +124,7 @@ pub async fn promote_due(
     );
     let mut total = 0;
     loop {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
         let moved: usize = script
             .key(config.scheduled_jobs_set())
             .key(config.active_jobs_list())

@@ -34,10 +34,7 @@ pub struct JobContext {
 }
 
 /// The apalis handler.
-pub async fn run_sync_job(
-    job: SyncJob,
-    ctx: apalis_core::task::data::Data<Arc<JobContext>>,
-) -> Result<(), String> {
+pub async fn run_sync_job(job: SyncJob, ctx: apalis_core::task::data::Data<Arc<JobContext>>) -> Result<(), String> {
     execute(&ctx, job).await.map_err(|err| {
         tracing::error!(sync_run = job.sync_run_id, error = %err, "sync job could not reach its stores; apalis will retry it");
         err
@@ -48,28 +45,16 @@ pub async fn run_sync_job(
 pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
     let db = &ctx.sync.db;
     let worker = ctx.worker_name.as_str();
-    let run = match sync_runs::claim(db, job.sync_run_id, worker)
-        .await
-        .map_err(|e| e.to_string())?
-    {
+    let run = match sync_runs::claim(db, job.sync_run_id, worker).await.map_err(|e| e.to_string())? {
         Claim::Finished => {
-            tracing::debug!(
-                sync_run = job.sync_run_id,
-                "already finished; nothing to do"
-            );
+            tracing::debug!(sync_run = job.sync_run_id, "already finished; nothing to do");
             return Ok(());
         }
         Claim::HeldElsewhere { retry_after } => {
             // Look again once the other worker's lease may have run out: if it died, this
             // job takes over; if it finishes, this job finds the run done.
-            tracing::info!(
-                sync_run = job.sync_run_id,
-                ?retry_after,
-                "held by another worker; checking again later"
-            );
-            return jobs::enqueue(&ctx.queue, job, Some(retry_after))
-                .await
-                .map_err(|e| e.to_string());
+            tracing::info!(sync_run = job.sync_run_id, ?retry_after, "held by another worker; checking again later");
+            return jobs::enqueue(&ctx.queue, job, Some(retry_after)).await.map_err(|e| e.to_string());
         }
         Claim::Claimed(run) => run,
     };
@@ -81,39 +66,21 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
                 .map(|e| format!("; the last error was: {e}"))
                 .unwrap_or_else(|| ": the worker stopped during each one".into())
         );
-        sync_runs::fail(db, run.id, Some(worker), &message)
-            .await
-            .map_err(|e| e.to_string())?;
+        sync_runs::fail(db, run.id, Some(worker), &message).await.map_err(|e| e.to_string())?;
         return Ok(());
     }
-    tracing::info!(
-        sync_run = run.id,
-        repository = run.repository_id,
-        attempt = run.attempt,
-        "sync started"
-    );
+    tracing::info!(sync_run = run.id, repository = run.repository_id, attempt = run.attempt, "sync started");
 
     let (progress_tx, _) = watch::channel(Progress::default());
-    let Some(result) =
-        sync_with_lease(&ctx.sync, run.id, run.repository_id, worker, &progress_tx).await
-    else {
-        tracing::warn!(
-            sync_run = run.id,
-            "lost the lease to another worker; leaving the run to it"
-        );
+    let Some(result) = sync_with_lease(&ctx.sync, run.id, run.repository_id, worker, &progress_tx).await else {
+        tracing::warn!(sync_run = run.id, "lost the lease to another worker; leaving the run to it");
         return Ok(());
     };
     match result {
         Ok(outcome) => {
-            sync_runs::succeed(
-                db,
-                run.id,
-                worker,
-                outcome.commits_added as i64,
-                outcome.commits_removed as i64,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            sync_runs::succeed(db, run.id, worker, outcome.commits_added as i64, outcome.commits_removed as i64)
+                .await
+                .map_err(|e| e.to_string())?;
             tracing::info!(
                 sync_run = run.id,
                 added = outcome.commits_added,
@@ -127,18 +94,12 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
         Err(err) if err.is_transient() && run.attempt < MAX_ATTEMPTS => {
             let delay = backoff(run.attempt);
             tracing::warn!(sync_run = run.id, error = %err, ?delay, "sync failed for now; retrying");
-            sync_runs::release_for_retry(db, run.id, worker, &err.to_string())
-                .await
-                .map_err(|e| e.to_string())?;
-            jobs::enqueue(&ctx.queue, job, Some(delay))
-                .await
-                .map_err(|e| e.to_string())?;
+            sync_runs::release_for_retry(db, run.id, worker, &err.to_string()).await.map_err(|e| e.to_string())?;
+            jobs::enqueue(&ctx.queue, job, Some(delay)).await.map_err(|e| e.to_string())?;
         }
         Err(err) => {
             tracing::warn!(sync_run = run.id, error = %err, "sync failed");
-            sync_runs::fail(db, run.id, Some(worker), &err.to_string())
-                .await
-                .map_err(|e| e.to_string())?;
+            sync_runs::fail(db, run.id, Some(worker), &err.to_string()).await.map_err(|e| e.to_string())?;
         }
     }
     Ok(())
@@ -188,9 +149,7 @@ async fn keep_lease(
     loop {
         ticker.tick().await;
         let current = progress.borrow().clone();
-        match sync_runs::heartbeat(&db, run_id, &worker, &current.describe(), current.percent())
-            .await
-        {
+        match sync_runs::heartbeat(&db, run_id, &worker, &current.describe(), current.percent()).await {
             Ok(true) => {}
             Ok(false) => {
                 lease_lost.store(true, Ordering::Relaxed);

@@ -115,24 +115,14 @@ pub async fn sync_repository(
     let url = RepoUrl::parse(&repository.url, policy)?;
     url.check_network(policy).await?;
 
-    progress.send_replace(Progress {
-        phase: "fetching",
-        ..Default::default()
-    });
+    progress.send_replace(Progress { phase: "fetching", ..Default::default() });
     let dir = ctx.config.clones_dir().join(format!("{repository_id}.git"));
-    let fetch_policy = FetchPolicy {
-        allow_file: policy.allow_local,
-        follow_redirects: policy.allow_private_networks,
-    };
+    let fetch_policy = FetchPolicy { allow_file: policy.allow_local, follow_redirects: policy.allow_private_networks };
     let fetch_interrupt = interrupt.clone();
     let url_text = url.as_str().to_owned();
-    let (repo, remote) =
-        blocking(move || update_clone(&url_text, &dir, fetch_policy, &fetch_interrupt)).await??;
+    let (repo, remote) = blocking(move || update_clone(&url_text, &dir, fetch_policy, &fetch_interrupt)).await??;
 
-    progress.send_replace(Progress {
-        phase: "reading history",
-        ..Default::default()
-    });
+    progress.send_replace(Progress { phase: "reading history", ..Default::default() });
     let existing = queries::index::existing_shas(db, repository_id).await?;
     let (reachable, mailmap, mailmap_id) = match remote.head {
         Some(head) => {
@@ -148,45 +138,21 @@ pub async fn sync_repository(
     };
     let reachable_hex: HashSet<String> = reachable.iter().map(ObjectId::to_string).collect();
     // Oldest first, so row ids follow history and ties in commit time list as git does.
-    let new_ids: Vec<ObjectId> = reachable
-        .iter()
-        .rev()
-        .filter(|id| !existing.contains(&id.to_string()))
-        .copied()
-        .collect();
-    let mut removed: Vec<String> = existing
-        .iter()
-        .filter(|sha| !reachable_hex.contains(*sha))
-        .cloned()
-        .collect();
+    let new_ids: Vec<ObjectId> =
+        reachable.iter().rev().filter(|id| !existing.contains(&id.to_string())).copied().collect();
+    let mut removed: Vec<String> = existing.iter().filter(|sha| !reachable_hex.contains(*sha)).cloned().collect();
     removed.sort();
 
     let mailmap_changed = mailmap_id.map(|id| id.to_string()) != repository.mailmap_sha;
     let mailmap = Arc::new(mailmap);
-    let commits_added = index_commits(
-        ctx,
-        repository_id,
-        repo,
-        new_ids,
-        mailmap.clone(),
-        progress,
-        interrupt,
-    )
-    .await?;
+    let commits_added = index_commits(ctx, repository_id, repo, new_ids, mailmap.clone(), progress, interrupt).await?;
 
-    progress.send_replace(Progress {
-        phase: "cleaning up",
-        ..Default::default()
-    });
+    progress.send_replace(Progress { phase: "cleaning up", ..Default::default() });
     let commits_removed = queries::index::delete_commits(db, repository_id, &removed).await?;
     if mailmap_changed && !existing.is_empty() {
         remap_authors(db, repository_id, &mailmap).await?;
     }
-    let tags: Vec<(String, String)> = remote
-        .tags
-        .iter()
-        .map(|(name, id)| (name.clone(), id.to_string()))
-        .collect();
+    let tags: Vec<(String, String)> = remote.tags.iter().map(|(name, id)| (name.clone(), id.to_string())).collect();
     let finish = async {
         queries::index::replace_tags(db, repository_id, &tags).await?;
         queries::index::finish_repository(
@@ -206,14 +172,8 @@ pub async fn sync_repository(
         }
         other => other?,
     }
-    progress.send_replace(Progress {
-        phase: "done",
-        ..Default::default()
-    });
-    Ok(SyncOutcome {
-        commits_added,
-        commits_removed,
-    })
+    progress.send_replace(Progress { phase: "done", ..Default::default() });
+    Ok(SyncOutcome { commits_added, commits_removed })
 }
 
 /// Reads `ids` on several threads and inserts them as they come; returns how many rows
@@ -228,11 +188,7 @@ async fn index_commits(
     interrupt: Arc<AtomicBool>,
 ) -> Result<u64, SyncError> {
     let total = ids.len() as u64;
-    progress.send_replace(Progress {
-        phase: "indexing",
-        done: 0,
-        total,
-    });
+    progress.send_replace(Progress { phase: "indexing", done: 0, total });
     if ids.is_empty() {
         return Ok(0);
     }
@@ -240,9 +196,8 @@ async fn index_commits(
     let threads = ctx.config.index_threads;
     let shared = repo.into_sync();
     let reader_interrupt = interrupt.clone();
-    let reader = tokio::task::spawn_blocking(move || {
-        read_in_parallel(&shared, &ids, &mailmap, threads, &reader_interrupt, &tx)
-    });
+    let reader =
+        tokio::task::spawn_blocking(move || read_in_parallel(&shared, &ids, &mailmap, threads, &reader_interrupt, &tx));
 
     let mut done = 0u64;
     let mut inserted = 0u64;
@@ -259,11 +214,7 @@ async fn index_commits(
             Ok((new_rows, read)) => {
                 inserted += new_rows;
                 done += read as u64;
-                progress.send_replace(Progress {
-                    phase: "indexing",
-                    done,
-                    total,
-                });
+                progress.send_replace(Progress { phase: "indexing", done, total });
             }
             Err(err) => {
                 // Stop the readers; they notice at their next block.
@@ -274,12 +225,9 @@ async fn index_commits(
         }
     }
     drop(rx);
-    reader
-        .await
-        .map_err(|e| SyncError::Internal(format!("commit reader crashed: {e}")))?;
+    reader.await.map_err(|e| SyncError::Internal(format!("commit reader crashed: {e}")))?;
     if let Some(err) = failure {
-        if matches!(err, SyncError::Database(_)) && !repository_exists(&ctx.db, repository_id).await
-        {
+        if matches!(err, SyncError::Database(_)) && !repository_exists(&ctx.db, repository_id).await {
             return Err(SyncError::RepositoryGone);
         }
         return Err(err);
@@ -350,16 +298,9 @@ async fn remap_authors(
 }
 
 async fn repository_exists(db: &DatabaseConnection, repository_id: i64) -> bool {
-    !matches!(
-        queries::repositories::get(db, repository_id).await,
-        Err(QueryError::NotFound(_))
-    )
+    !matches!(queries::repositories::get(db, repository_id).await, Err(QueryError::NotFound(_)))
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, SyncError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| SyncError::Internal(format!("a git task crashed: {e}")))
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, SyncError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| SyncError::Internal(format!("a git task crashed: {e}")))
 }

@@ -2,8 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 
@@ -42,10 +41,7 @@ impl Cursor {
 
     pub fn decode(text: &str) -> Result<Self, BadCursor> {
         let (time, id) = text.split_once('.').ok_or(BadCursor)?;
-        Ok(Self {
-            committed_at_micros: time.parse().map_err(|_| BadCursor)?,
-            id: id.parse().map_err(|_| BadCursor)?,
-        })
+        Ok(Self { committed_at_micros: time.parse().map_err(|_| BadCursor)?, id: id.parse().map_err(|_| BadCursor)? })
     }
 }
 
@@ -56,10 +52,7 @@ pub struct CommitPage {
 }
 
 pub async fn count(db: &impl ConnectionTrait, repository_id: i64) -> Result<u64, QueryError> {
-    Ok(commit::Entity::find()
-        .filter(commit::Column::RepositoryId.eq(repository_id))
-        .count(db)
-        .await?)
+    Ok(commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository_id)).count(db).await?)
 }
 
 pub async fn list(
@@ -86,14 +79,9 @@ pub async fn list(
         query = query.filter(commit::Column::CommittedAt.lte(until));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let mut any =
-            Condition::any().add(lower(commit::Column::Message).like(contains_pattern(q)));
+        let mut any = Condition::any().add(lower(commit::Column::Message).like(contains_pattern(q)));
         if let Some((low, high)) = sha_prefix_range(q) {
-            any = any.add(
-                Condition::all()
-                    .add(commit::Column::Sha.gte(low))
-                    .add(commit::Column::Sha.lt(high)),
-            );
+            any = any.add(Condition::all().add(commit::Column::Sha.gte(low)).add(commit::Column::Sha.lt(high)));
         }
         query = query.filter(any);
     }
@@ -102,11 +90,7 @@ pub async fn list(
         query = query.filter(
             Condition::any()
                 .add(commit::Column::CommittedAt.lt(at))
-                .add(
-                    Condition::all()
-                        .add(commit::Column::CommittedAt.eq(at))
-                        .add(commit::Column::Id.lt(cursor.id)),
-                ),
+                .add(Condition::all().add(commit::Column::CommittedAt.eq(at)).add(commit::Column::Id.lt(cursor.id))),
         );
     }
     let mut commits = query
@@ -117,17 +101,11 @@ pub async fn list(
         .await?;
     let next_cursor = if commits.len() as u64 > limit {
         commits.truncate(limit as usize);
-        commits.last().map(|c| Cursor {
-            committed_at_micros: c.committed_at.timestamp_micros(),
-            id: c.id,
-        })
+        commits.last().map(|c| Cursor { committed_at_micros: c.committed_at.timestamp_micros(), id: c.id })
     } else {
         None
     };
-    Ok(CommitPage {
-        commits,
-        next_cursor,
-    })
+    Ok(CommitPage { commits, next_cursor })
 }
 
 fn lower(column: commit::Column) -> sea_orm::sea_query::SimpleExpr {
@@ -136,11 +114,7 @@ fn lower(column: commit::Column) -> sea_orm::sea_query::SimpleExpr {
 
 /// A LIKE pattern matching `text` anywhere, lower-cased, with LIKE's wildcards escaped.
 fn contains_pattern(text: &str) -> LikeExpr {
-    let escaped = text
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
+    let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
@@ -160,10 +134,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let cursor = Cursor {
-            committed_at_micros: 1_700_000_000_000_000,
-            id: 42,
-        };
+        let cursor = Cursor { committed_at_micros: 1_700_000_000_000_000, id: 42 };
         assert_eq!(Cursor::decode(&cursor.encode()).expect("valid"), cursor);
         assert!(Cursor::decode("garbage").is_err());
         assert!(Cursor::decode("1.x").is_err());
@@ -171,10 +142,7 @@ mod tests {
 
     #[test]
     fn only_hex_text_is_taken_for_a_sha_prefix() {
-        assert_eq!(
-            sha_prefix_range("ABcd12"),
-            Some(("abcd12".into(), "abcd12g".into()))
-        );
+        assert_eq!(sha_prefix_range("ABcd12"), Some(("abcd12".into(), "abcd12g".into())));
         assert_eq!(sha_prefix_range("fix"), None);
         assert_eq!(sha_prefix_range("fixes"), None);
     }

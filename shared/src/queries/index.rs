@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait, sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait, sea_query::Expr,
 };
 
 use crate::{
@@ -48,10 +48,7 @@ pub struct LineStats {
 }
 
 /// The shas already stored for a repository.
-pub async fn existing_shas(
-    db: &impl ConnectionTrait,
-    repository_id: i64,
-) -> Result<HashSet<String>, QueryError> {
+pub async fn existing_shas(db: &impl ConnectionTrait, repository_id: i64) -> Result<HashSet<String>, QueryError> {
     let shas: Vec<String> = commit::Entity::find()
         .select_only()
         .column(commit::Column::Sha)
@@ -102,11 +99,7 @@ pub async fn insert_commits(
 }
 
 /// Removes commits no longer reachable (after a force push). Returns how many went.
-pub async fn delete_commits(
-    db: &impl ConnectionTrait,
-    repository_id: i64,
-    shas: &[String],
-) -> Result<u64, QueryError> {
+pub async fn delete_commits(db: &impl ConnectionTrait, repository_id: i64, shas: &[String]) -> Result<u64, QueryError> {
     let mut deleted = 0;
     for chunk in shas.chunks(DELETE_CHUNK) {
         let result = commit::Entity::delete_many()
@@ -126,10 +119,7 @@ pub async fn replace_tags(
     tags: &[(String, String)],
 ) -> Result<(), QueryError> {
     let txn = db.begin().await?;
-    tag::Entity::delete_many()
-        .filter(tag::Column::RepositoryId.eq(repository_id))
-        .exec(&txn)
-        .await?;
+    tag::Entity::delete_many().filter(tag::Column::RepositoryId.eq(repository_id)).exec(&txn).await?;
     for chunk in tags.chunks(INSERT_CHUNK) {
         let rows = chunk.iter().map(|(name, sha)| tag::ActiveModel {
             repository_id: Set(repository_id),
@@ -137,9 +127,7 @@ pub async fn replace_tags(
             sha: Set(sha.clone()),
             ..Default::default()
         });
-        tag::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
-            .await?;
+        tag::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -188,10 +176,7 @@ pub async fn finish_repository(
     mailmap_sha: Option<String>,
 ) -> Result<(), QueryError> {
     let result = repository::Entity::update_many()
-        .col_expr(
-            repository::Column::DefaultBranch,
-            Expr::value(default_branch),
-        )
+        .col_expr(repository::Column::DefaultBranch, Expr::value(default_branch))
         .col_expr(repository::Column::HeadSha, Expr::value(head_sha))
         .col_expr(repository::Column::MailmapSha, Expr::value(mailmap_sha))
         .col_expr(repository::Column::LastSyncedAt, Expr::value(now()))

@@ -1,8 +1,8 @@
 //! Repositories: adding, listing, reading and deleting.
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, SqlErr,
 };
 
 use crate::{
@@ -40,30 +40,19 @@ pub async fn create(db: &impl ConnectionTrait, url: &RepoUrl) -> Result<CreateOu
         Ok(created) => Ok(CreateOutcome::Created(created)),
         // Two people adding the same URL at the same moment: the unique index decides.
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            let existing = find_by_url(db, url)
-                .await?
-                .ok_or(QueryError::NotFound("repository"))?;
+            let existing = find_by_url(db, url).await?.ok_or(QueryError::NotFound("repository"))?;
             Ok(CreateOutcome::AlreadyExists(existing))
         }
         Err(err) => Err(err.into()),
     }
 }
 
-pub async fn find_by_url(
-    db: &impl ConnectionTrait,
-    url: &RepoUrl,
-) -> Result<Option<repository::Model>, QueryError> {
-    Ok(repository::Entity::find()
-        .filter(repository::Column::Url.is_in(url.equivalent_forms()))
-        .one(db)
-        .await?)
+pub async fn find_by_url(db: &impl ConnectionTrait, url: &RepoUrl) -> Result<Option<repository::Model>, QueryError> {
+    Ok(repository::Entity::find().filter(repository::Column::Url.is_in(url.equivalent_forms())).one(db).await?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<repository::Model, QueryError> {
-    repository::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(QueryError::NotFound("repository"))
+    repository::Entity::find_by_id(id).one(db).await?.ok_or(QueryError::NotFound("repository"))
 }
 
 pub async fn detail(db: &impl ConnectionTrait, id: i64) -> Result<RepositoryDetail, QueryError> {
@@ -72,10 +61,7 @@ pub async fn detail(db: &impl ConnectionTrait, id: i64) -> Result<RepositoryDeta
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RepositoryDetail>, QueryError> {
-    let repositories = repository::Entity::find()
-        .order_by_asc(repository::Column::Name)
-        .all(db)
-        .await?;
+    let repositories = repository::Entity::find().order_by_asc(repository::Column::Name).all(db).await?;
     let mut details = Vec::with_capacity(repositories.len());
     for repository in repositories {
         details.push(with_details(db, repository).await?);
@@ -87,16 +73,9 @@ async fn with_details(
     db: &impl ConnectionTrait,
     repository: repository::Model,
 ) -> Result<RepositoryDetail, QueryError> {
-    let commit_count = commit::Entity::find()
-        .filter(commit::Column::RepositoryId.eq(repository.id))
-        .count(db)
-        .await?;
+    let commit_count = commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository.id)).count(db).await?;
     let latest_sync = sync_runs::latest(db, repository.id).await?;
-    Ok(RepositoryDetail {
-        repository,
-        commit_count,
-        latest_sync,
-    })
+    Ok(RepositoryDetail { repository, commit_count, latest_sync })
 }
 
 /// Deletes the repository and, through foreign keys, its commits, tags and sync runs.

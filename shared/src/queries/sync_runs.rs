@@ -25,16 +25,10 @@ use crate::{
 pub const LEASE: Duration = Duration::from_secs(30);
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<sync_run::Model, QueryError> {
-    sync_run::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(QueryError::NotFound("sync run"))
+    sync_run::Entity::find_by_id(id).one(db).await?.ok_or(QueryError::NotFound("sync run"))
 }
 
-pub async fn latest(
-    db: &impl ConnectionTrait,
-    repository_id: i64,
-) -> Result<Option<sync_run::Model>, QueryError> {
+pub async fn latest(db: &impl ConnectionTrait, repository_id: i64) -> Result<Option<sync_run::Model>, QueryError> {
     Ok(sync_run::Entity::find()
         .filter(sync_run::Column::RepositoryId.eq(repository_id))
         .order_by_desc(sync_run::Column::Id)
@@ -42,10 +36,7 @@ pub async fn latest(
         .await?)
 }
 
-pub async fn active(
-    db: &impl ConnectionTrait,
-    repository_id: i64,
-) -> Result<Option<sync_run::Model>, QueryError> {
+pub async fn active(db: &impl ConnectionTrait, repository_id: i64) -> Result<Option<sync_run::Model>, QueryError> {
     Ok(sync_run::Entity::find()
         .filter(sync_run::Column::RepositoryId.eq(repository_id))
         .filter(sync_run::Column::State.is_in([SyncState::Queued, SyncState::Running]))
@@ -55,10 +46,7 @@ pub async fn active(
 
 /// Returns the repository's queued or running run, or queues a new one. The boolean says
 /// whether the run is new (and so needs a job pushed for it).
-pub async fn request(
-    db: &impl ConnectionTrait,
-    repository_id: i64,
-) -> Result<(sync_run::Model, bool), QueryError> {
+pub async fn request(db: &impl ConnectionTrait, repository_id: i64) -> Result<(sync_run::Model, bool), QueryError> {
     if let Some(run) = active(db, repository_id).await? {
         return Ok((run, false));
     }
@@ -78,14 +66,10 @@ pub async fn request(
         Err(err) => match err.sql_err() {
             // Another request won the race for the one active slot: return its run.
             Some(SqlErr::UniqueConstraintViolation(_)) => {
-                let run = active(db, repository_id)
-                    .await?
-                    .ok_or(QueryError::NotFound("sync run"))?;
+                let run = active(db, repository_id).await?.ok_or(QueryError::NotFound("sync run"))?;
                 Ok((run, false))
             }
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                Err(QueryError::NotFound("repository"))
-            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Err(QueryError::NotFound("repository")),
             _ => Err(err.into()),
         },
     }
@@ -108,23 +92,18 @@ pub async fn claim(db: &impl ConnectionTrait, id: i64, worker: &str) -> Result<C
     let expired = now - chrono::Duration::from_std(LEASE).unwrap_or_default();
     let result = sync_run::Entity::update_many()
         .col_expr(sync_run::Column::State, Expr::value(SyncState::Running))
-        .col_expr(
-            sync_run::Column::Attempt,
-            Expr::col(sync_run::Column::Attempt).add(1),
-        )
+        .col_expr(sync_run::Column::Attempt, Expr::col(sync_run::Column::Attempt).add(1))
         .col_expr(sync_run::Column::Worker, Expr::value(worker))
         .col_expr(sync_run::Column::HeartbeatAt, Expr::value(now))
         .col_expr(sync_run::Column::StartedAt, Expr::value(now))
         .col_expr(sync_run::Column::Phase, Expr::value("starting"))
         .filter(sync_run::Column::Id.eq(id))
         .filter(
-            Condition::any()
-                .add(sync_run::Column::State.eq(SyncState::Queued))
-                .add(
-                    Condition::all()
-                        .add(sync_run::Column::State.eq(SyncState::Running))
-                        .add(sync_run::Column::HeartbeatAt.lt(expired)),
-                ),
+            Condition::any().add(sync_run::Column::State.eq(SyncState::Queued)).add(
+                Condition::all()
+                    .add(sync_run::Column::State.eq(SyncState::Running))
+                    .add(sync_run::Column::HeartbeatAt.lt(expired)),
+            ),
         )
         .exec(db)
         .await?;
@@ -139,9 +118,7 @@ pub async fn claim(db: &impl ConnectionTrait, id: i64, worker: &str) -> Result<C
         SyncState::Queued | SyncState::Running => {
             let heartbeat = run.heartbeat_at.unwrap_or(now);
             let remaining = (heartbeat - expired).to_std().unwrap_or_default();
-            Ok(Claim::HeldElsewhere {
-                retry_after: remaining + Duration::from_secs(1),
-            })
+            Ok(Claim::HeldElsewhere { retry_after: remaining + Duration::from_secs(1) })
         }
     }
 }
@@ -158,10 +135,7 @@ pub async fn heartbeat(
     let result = sync_run::Entity::update_many()
         .col_expr(sync_run::Column::HeartbeatAt, Expr::value(now()))
         .col_expr(sync_run::Column::Phase, Expr::value(phase))
-        .col_expr(
-            sync_run::Column::Progress,
-            Expr::value(progress.clamp(0, 100)),
-        )
+        .col_expr(sync_run::Column::Progress, Expr::value(progress.clamp(0, 100)))
         .filter(owned_by(id, worker))
         .exec(db)
         .await?;
@@ -187,10 +161,7 @@ pub async fn succeed(
         .col_expr(sync_run::Column::Phase, Expr::value("done"))
         .col_expr(sync_run::Column::Progress, Expr::value(100))
         .col_expr(sync_run::Column::CommitsAdded, Expr::value(commits_added))
-        .col_expr(
-            sync_run::Column::CommitsRemoved,
-            Expr::value(commits_removed),
-        )
+        .col_expr(sync_run::Column::CommitsRemoved, Expr::value(commits_removed))
         .col_expr(sync_run::Column::Error, Expr::value(Option::<String>::None))
         .col_expr(sync_run::Column::FinishedAt, Expr::value(now()))
         .filter(owned_by(id, worker))
@@ -201,12 +172,7 @@ pub async fn succeed(
 
 /// Ends the run as failed with a message for people. `worker` is `None` when the run is
 /// failed without having been claimed (its job could not even be queued).
-pub async fn fail(
-    db: &impl ConnectionTrait,
-    id: i64,
-    worker: Option<&str>,
-    error: &str,
-) -> Result<bool, QueryError> {
+pub async fn fail(db: &impl ConnectionTrait, id: i64, worker: Option<&str>, error: &str) -> Result<bool, QueryError> {
     let filter = match worker {
         Some(worker) => owned_by(id, worker),
         None => Condition::all()
@@ -235,10 +201,7 @@ pub async fn release_for_retry(
         .col_expr(sync_run::Column::State, Expr::value(SyncState::Queued))
         .col_expr(sync_run::Column::Phase, Expr::value("waiting to retry"))
         .col_expr(sync_run::Column::Error, Expr::value(error))
-        .col_expr(
-            sync_run::Column::Worker,
-            Expr::value(Option::<String>::None),
-        )
+        .col_expr(sync_run::Column::Worker, Expr::value(Option::<String>::None))
         .filter(owned_by(id, worker))
         .exec(db)
         .await?;
@@ -247,11 +210,7 @@ pub async fn release_for_retry(
 
 /// Runs still marked queued or running whose lease (or queueing) is older than `age`:
 /// their job may have been lost, so the worker queues them again.
-pub async fn stale(
-    db: &impl ConnectionTrait,
-    age: Duration,
-    limit: u64,
-) -> Result<Vec<sync_run::Model>, QueryError> {
+pub async fn stale(db: &impl ConnectionTrait, age: Duration, limit: u64) -> Result<Vec<sync_run::Model>, QueryError> {
     use sea_orm::QuerySelect;
     let cutoff: DateTime<Utc> = now() - chrono::Duration::from_std(age).unwrap_or_default();
     Ok(sync_run::Entity::find()

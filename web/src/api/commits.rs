@@ -53,11 +53,7 @@ impl CommitsApi {
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
     ) -> Result<ListResponse, ApiError> {
-        let invalid = |message: &str| {
-            Ok(ListResponse::Invalid(Json(ErrorBody {
-                message: message.to_owned(),
-            })))
-        };
+        let invalid = |message: &str| Ok(ListResponse::Invalid(Json(ErrorBody { message: message.to_owned() })));
         let limit = limit.0.unwrap_or(commits::DEFAULT_PAGE);
         if !(1..=commits::MAX_PAGE).contains(&limit) {
             return invalid("limit must be from 1 to 500");
@@ -72,12 +68,7 @@ impl CommitsApi {
             }
         }
         repositories::get(&self.state.db, id.0).await?;
-        let filter = CommitFilter {
-            author: author.0,
-            since: since.0,
-            until: until.0,
-            q: q.0,
-        };
+        let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0 };
         let page = commits::list(&self.state.db, id.0, &filter, cursor, limit).await?;
         Ok(ListResponse::Page(Json(CommitPage {
             commits: page.commits.into_iter().map(Commit::from).collect(),

@@ -11,20 +11,10 @@ use crate::app::AppState;
 
 pub use models::*;
 
-pub fn apis(
-    state: Arc<AppState>,
-) -> (
-    repositories::RepositoriesApi,
-    syncs::SyncsApi,
-    commits::CommitsApi,
-) {
+pub fn apis(state: Arc<AppState>) -> (repositories::RepositoriesApi, syncs::SyncsApi, commits::CommitsApi) {
     (
-        repositories::RepositoriesApi {
-            state: state.clone(),
-        },
-        syncs::SyncsApi {
-            state: state.clone(),
-        },
+        repositories::RepositoriesApi { state: state.clone() },
+        syncs::SyncsApi { state: state.clone() },
         commits::CommitsApi { state },
     )
 }

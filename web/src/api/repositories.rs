@@ -58,15 +58,11 @@ impl RepositoriesApi {
         let url = match RepoUrl::parse(&body.url, policy) {
             Ok(url) => url,
             Err(err) => {
-                return Ok(CreateResponse::Refused(Json(ErrorBody {
-                    message: err.to_string(),
-                })));
+                return Ok(CreateResponse::Refused(Json(ErrorBody { message: err.to_string() })));
             }
         };
         if let Err(err) = url.check_network(policy).await {
-            return Ok(CreateResponse::Refused(Json(ErrorBody {
-                message: err.to_string(),
-            })));
+            return Ok(CreateResponse::Refused(Json(ErrorBody { message: err.to_string() })));
         }
         let repository = match repositories::create(&self.state.db, &url).await? {
             CreateOutcome::Created(repository) => repository,
@@ -95,20 +91,14 @@ impl RepositoriesApi {
     /// Read one repository.
     #[oai(path = "/repositories/:id", method = "get")]
     async fn get(&self, id: Path<i64>) -> Result<Json<Repository>, ApiError> {
-        Ok(Json(
-            repositories::detail(&self.state.db, id.0).await?.into(),
-        ))
+        Ok(Json(repositories::detail(&self.state.db, id.0).await?.into()))
     }
 
     /// Delete a repository, its indexed history and its clone.
     #[oai(path = "/repositories/:id", method = "delete")]
     async fn delete(&self, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
         let repository = repositories::delete(&self.state.db, id.0).await?;
-        let clone = self
-            .state
-            .config
-            .clones_dir()
-            .join(format!("{}.git", repository.id));
+        let clone = self.state.config.clones_dir().join(format!("{}.git", repository.id));
         tokio::task::spawn_blocking(move || {
             if clone.exists() {
                 if let Err(err) = std::fs::remove_dir_all(&clone) {
@@ -123,9 +113,7 @@ impl RepositoriesApi {
     /// Queue a sync, or return the one already queued or running.
     #[oai(path = "/repositories/:id/syncs", method = "post")]
     async fn sync(&self, id: Path<i64>) -> Result<SyncResponse, ApiError> {
-        Ok(SyncResponse::Accepted(Json(
-            request_sync(&self.state, id.0).await?.into(),
-        )))
+        Ok(SyncResponse::Accepted(Json(request_sync(&self.state, id.0).await?.into())))
     }
 }
 
@@ -136,10 +124,7 @@ async fn request_sync(
 ) -> Result<gitdash_shared::entities::sync_run::Model, ApiError> {
     let (run, created) = sync_runs::request(&state.db, repository_id).await?;
     if created {
-        let job = SyncJob {
-            sync_run_id: run.id,
-            repository_id,
-        };
+        let job = SyncJob { sync_run_id: run.id, repository_id };
         if let Err(err) = jobs::enqueue(&state.queue, job, None).await {
             tracing::error!(sync_run = run.id, error = %err, "could not queue a sync");
             sync_runs::fail(
@@ -149,9 +134,7 @@ async fn request_sync(
                 "the job queue (Redis) could not be reached; ask for a sync again",
             )
             .await?;
-            return Err(ApiError::unavailable(
-                "the job queue is unavailable; try again shortly",
-            ));
+            return Err(ApiError::unavailable("the job queue is unavailable; try again shortly"));
         }
     }
     Ok(run)

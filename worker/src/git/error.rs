@@ -24,10 +24,7 @@ pub enum GitError {
 impl GitError {
     /// Whether trying again later may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            GitError::Network(_) | GitError::Interrupted | GitError::Other(_)
-        )
+        matches!(self, GitError::Network(_) | GitError::Interrupted | GitError::Other(_))
     }
 
     /// Sorts a gitoxide fetch error by what its chain of causes says.
@@ -40,9 +37,7 @@ impl GitError {
             }
             text.push_str(&cause.to_string());
             if io_kind.is_none() {
-                io_kind = cause
-                    .downcast_ref::<std::io::Error>()
-                    .map(std::io::Error::kind);
+                io_kind = cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
             }
         }
         if text.is_empty() {
@@ -112,18 +107,9 @@ impl GitError {
         {
             return GitError::Network(short);
         }
-        if [
-            "protocol",
-            "packet line",
-            "pkt-line",
-            "content-type",
-            "unexpected",
-            "invalid",
-            "service",
-            "handshake",
-        ]
-        .iter()
-        .any(|needle| lower.contains(needle))
+        if ["protocol", "packet line", "pkt-line", "content-type", "unexpected", "invalid", "service", "handshake"]
+            .iter()
+            .any(|needle| lower.contains(needle))
         {
             return GitError::NotARepository(short);
         }
@@ -134,9 +120,5 @@ impl GitError {
 /// Keeps messages readable on a page: one line, bounded length.
 fn shorten(text: &str) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 300 {
-        one_line.chars().take(300).chain("…".chars()).collect()
-    } else {
-        one_line
-    }
+    if one_line.chars().count() > 300 { one_line.chars().take(300).chain("…".chars()).collect() } else { one_line }
 }

@@ -53,18 +53,8 @@ fn config_overrides(policy: FetchPolicy) -> Vec<String> {
         "protocol.https.allow=always".to_owned(),
         "protocol.http.allow=always".to_owned(),
         "protocol.git.allow=always".to_owned(),
-        format!(
-            "protocol.file.allow={}",
-            if policy.allow_file { "always" } else { "never" }
-        ),
-        format!(
-            "http.followRedirects={}",
-            if policy.follow_redirects {
-                "true"
-            } else {
-                "false"
-            }
-        ),
+        format!("protocol.file.allow={}", if policy.allow_file { "always" } else { "never" }),
+        format!("http.followRedirects={}", if policy.follow_redirects { "true" } else { "false" }),
         "credential.helper=".to_owned(),
     ];
     values.push("core.askPass=".to_owned());
@@ -82,9 +72,8 @@ pub fn open_or_init(dir: &Path, policy: FetchPolicy) -> Result<gix::Repository, 
             Ok(repo) => return Ok(repo),
             Err(err) => {
                 tracing::warn!(dir = %dir.display(), %err, "the cached clone is unusable; fetching it again");
-                std::fs::remove_dir_all(dir).map_err(|e| {
-                    GitError::Other(format!("cannot remove {}: {e}", dir.display()))
-                })?;
+                std::fs::remove_dir_all(dir)
+                    .map_err(|e| GitError::Other(format!("cannot remove {}: {e}", dir.display())))?;
             }
         }
     }
@@ -92,29 +81,18 @@ pub fn open_or_init(dir: &Path, policy: FetchPolicy) -> Result<gix::Repository, 
         std::fs::create_dir_all(parent)
             .map_err(|e| GitError::Other(format!("cannot create {}: {e}", parent.display())))?;
     }
-    gix::init_bare(dir).map_err(|e| {
-        GitError::Other(format!(
-            "cannot create a repository in {}: {e}",
-            dir.display()
-        ))
-    })?;
+    gix::init_bare(dir)
+        .map_err(|e| GitError::Other(format!("cannot create a repository in {}: {e}", dir.display())))?;
     gix::open_opts(dir, open_options(policy))
         .map_err(|e| GitError::Other(format!("cannot open {}: {e}", dir.display())))
 }
 
-fn fetch_into(
-    repo: &gix::Repository,
-    url: &str,
-    interrupt: &AtomicBool,
-) -> Result<RemoteState, GitError> {
+fn fetch_into(repo: &gix::Repository, url: &str, interrupt: &AtomicBool) -> Result<RemoteState, GitError> {
     let remote = repo
         .remote_at(url)
         .map_err(|e| GitError::Refused(e.to_string()))?
         .with_fetch_tags(Tags::None)
-        .with_refspecs(
-            ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"],
-            Direction::Fetch,
-        )
+        .with_refspecs(["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], Direction::Fetch)
         .map_err(|e| GitError::Other(e.to_string()))?;
     let connection = remote
         .connect(Direction::Fetch)
@@ -124,19 +102,12 @@ fn fetch_into(
     let head_spec = gix::refspec::parse("HEAD".into(), gix::refspec::parse::Operation::Fetch)
         .map_err(|e| GitError::Other(e.to_string()))?
         .to_owned();
-    let options = gix::remote::ref_map::Options {
-        extra_refspecs: vec![head_spec],
-        ..Default::default()
-    };
-    let prepare = connection
-        .prepare_fetch(gix::progress::Discard, options)
-        .map_err(|e| GitError::from_fetch(&e))?;
+    let options = gix::remote::ref_map::Options { extra_refspecs: vec![head_spec], ..Default::default() };
+    let prepare = connection.prepare_fetch(gix::progress::Discard, options).map_err(|e| GitError::from_fetch(&e))?;
     let remote_refs = prepare.ref_map().remote_refs.clone();
     let has_refs = remote_refs.iter().any(|r| !matches!(r, Ref::Unborn { .. }));
     if has_refs {
-        prepare
-            .receive(gix::progress::Discard, interrupt)
-            .map_err(|e| GitError::from_fetch(&e))?;
+        prepare.receive(gix::progress::Discard, interrupt).map_err(|e| GitError::from_fetch(&e))?;
     }
     remote_state(repo, &remote_refs)
 }
@@ -148,32 +119,12 @@ fn remote_state(repo: &gix::Repository, refs: &[Ref]) -> Result<RemoteState, Git
     let mut branches = Vec::new();
     for r in refs {
         match r {
-            Ref::Symbolic {
-                full_ref_name,
-                target,
-                object,
-                ..
-            } if full_ref_name == "HEAD" => {
+            Ref::Symbolic { full_ref_name, target, object, .. } if full_ref_name == "HEAD" => {
                 head = Some(*object);
-                default_branch = target
-                    .to_str()
-                    .ok()
-                    .and_then(|t| t.strip_prefix("refs/heads/"))
-                    .map(str::to_owned);
+                default_branch = target.to_str().ok().and_then(|t| t.strip_prefix("refs/heads/")).map(str::to_owned);
             }
-            Ref::Direct {
-                full_ref_name,
-                object,
-            } if full_ref_name == "HEAD" => head = Some(*object),
-            Ref::Direct {
-                full_ref_name,
-                object,
-            }
-            | Ref::Peeled {
-                full_ref_name,
-                object,
-                ..
-            } => {
+            Ref::Direct { full_ref_name, object } if full_ref_name == "HEAD" => head = Some(*object),
+            Ref::Direct { full_ref_name, object } | Ref::Peeled { full_ref_name, object, .. } => {
                 let name = full_ref_name.to_str_lossy();
                 if let Some(tag) = name.strip_prefix("refs/tags/") {
                     tags.push((tag.to_owned(), *object));
@@ -188,11 +139,8 @@ fn remote_state(repo: &gix::Repository, refs: &[Ref]) -> Result<RemoteState, Git
     // preferring the usual names when several do.
     if default_branch.is_none() {
         if let Some(head) = head {
-            let mut candidates: Vec<_> = branches
-                .iter()
-                .filter(|(_, id)| *id == head)
-                .map(|(n, _)| n.clone())
-                .collect();
+            let mut candidates: Vec<_> =
+                branches.iter().filter(|(_, id)| *id == head).map(|(n, _)| n.clone()).collect();
             candidates.sort_by_key(|n| (n != "main", n != "master", n.clone()));
             default_branch = candidates.into_iter().next();
         }
@@ -209,9 +157,5 @@ fn remote_state(repo: &gix::Repository, refs: &[Ref]) -> Result<RemoteState, Git
         }
     }
     peeled.sort();
-    Ok(RemoteState {
-        default_branch,
-        head,
-        tags: peeled,
-    })
+    Ok(RemoteState { default_branch, head, tags: peeled })
 }

@@ -10,10 +10,7 @@ use super::{GitError, numstat::DiffState};
 
 /// Every commit reachable from `head`, as `git rev-list head` lists them.
 pub fn reachable(repo: &gix::Repository, head: ObjectId) -> Result<Vec<ObjectId>, GitError> {
-    let walk = repo
-        .rev_walk([head])
-        .all()
-        .map_err(|e| GitError::Corrupt(e.to_string()))?;
+    let walk = repo.rev_walk([head]).all().map_err(|e| GitError::Corrupt(e.to_string()))?;
     let mut ids = Vec::new();
     for info in walk {
         ids.push(info.map_err(|e| GitError::Corrupt(e.to_string()))?.id);
@@ -27,23 +24,15 @@ pub fn mailmap_at(
     repo: &gix::Repository,
     head: ObjectId,
 ) -> Result<(gix::mailmap::Snapshot, Option<ObjectId>), GitError> {
-    let tree = repo
-        .find_commit(head)
-        .and_then(|c| c.tree())
-        .map_err(|e| GitError::Corrupt(e.to_string()))?;
+    let tree = repo.find_commit(head).and_then(|c| c.tree()).map_err(|e| GitError::Corrupt(e.to_string()))?;
     let Some(entry) = tree.find_entry(".mailmap") else {
         return Ok((gix::mailmap::Snapshot::default(), None));
     };
     if !entry.mode().is_blob() {
         return Ok((gix::mailmap::Snapshot::default(), None));
     }
-    let blob = repo
-        .find_blob(entry.oid())
-        .map_err(|e| GitError::Corrupt(e.to_string()))?;
-    Ok((
-        gix::mailmap::Snapshot::from_bytes(&blob.data),
-        Some(entry.oid().to_owned()),
-    ))
+    let blob = repo.find_blob(entry.oid()).map_err(|e| GitError::Corrupt(e.to_string()))?;
+    Ok((gix::mailmap::Snapshot::from_bytes(&blob.data), Some(entry.oid().to_owned())))
 }
 
 /// Maps identities through a `.mailmap`, remembering answers: most commits share a few
@@ -55,10 +44,7 @@ pub struct IdentityMapper<'a> {
 
 impl<'a> IdentityMapper<'a> {
     pub fn new(mailmap: &'a gix::mailmap::Snapshot) -> Self {
-        Self {
-            mailmap,
-            cache: HashMap::new(),
-        }
+        Self { mailmap, cache: HashMap::new() }
     }
 
     pub fn map(&mut self, name: &BStr, email: &BStr) -> (String, String) {
@@ -66,11 +52,7 @@ impl<'a> IdentityMapper<'a> {
         if let Some(found) = self.cache.get(&key) {
             return found.clone();
         }
-        let signature = gix::actor::SignatureRef {
-            name,
-            email,
-            time: "",
-        };
+        let signature = gix::actor::SignatureRef { name, email, time: "" };
         let mapped = self.mailmap.resolve_cow(signature);
         let result = (text(mapped.name.as_ref()), text(mapped.email.as_ref()));
         self.cache.insert(key, result.clone());
@@ -85,19 +67,11 @@ pub fn read_commit(
     mapper: &mut IdentityMapper<'_>,
     diff: &mut DiffState,
 ) -> Result<NewCommit, GitError> {
-    let commit = repo
-        .find_commit(id)
-        .map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
-    let decoded = commit
-        .decode()
-        .map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
+    let commit = repo.find_commit(id).map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
+    let decoded = commit.decode().map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
     let parents: Vec<ObjectId> = decoded.parents().collect();
-    let author = decoded
-        .author()
-        .map_err(|e| GitError::Corrupt(format!("author of {id}: {e}")))?;
-    let committer = decoded
-        .committer()
-        .map_err(|e| GitError::Corrupt(format!("committer of {id}: {e}")))?;
+    let author = decoded.author().map_err(|e| GitError::Corrupt(format!("author of {id}: {e}")))?;
+    let committer = decoded.committer().map_err(|e| GitError::Corrupt(format!("committer of {id}: {e}")))?;
     let author_time = author.time().unwrap_or_default();
     let committer_time = committer.time().unwrap_or_default();
     let (author_name, author_email) = mapper.map(author.name, author.email);
@@ -141,9 +115,5 @@ fn timestamp(seconds: i64) -> DateTime<Utc> {
 /// too.
 pub fn text(bytes: &BStr) -> String {
     let lossy = String::from_utf8_lossy(bytes.as_ref());
-    if lossy.contains('\0') {
-        lossy.replace('\0', "\u{FFFD}")
-    } else {
-        lossy.into_owned()
-    }
+    if lossy.contains('\0') { lossy.replace('\0', "\u{FFFD}") } else { lossy.into_owned() }
 }

@@ -53,21 +53,11 @@ impl Visit for Changes {
     fn visit(&mut self, change: visit::Change) -> visit::Action {
         let entry = |oid: ObjectId, mode: EntryMode| (!mode.is_tree()).then_some((oid, mode));
         let pair = match change {
-            visit::Change::Addition {
-                entry_mode, oid, ..
-            } => (None, entry(oid, entry_mode)),
-            visit::Change::Deletion {
-                entry_mode, oid, ..
-            } => (entry(oid, entry_mode), None),
-            visit::Change::Modification {
-                previous_entry_mode,
-                previous_oid,
-                entry_mode,
-                oid,
-            } => (
-                entry(previous_oid, previous_entry_mode),
-                entry(oid, entry_mode),
-            ),
+            visit::Change::Addition { entry_mode, oid, .. } => (None, entry(oid, entry_mode)),
+            visit::Change::Deletion { entry_mode, oid, .. } => (entry(oid, entry_mode), None),
+            visit::Change::Modification { previous_entry_mode, previous_oid, entry_mode, oid } => {
+                (entry(previous_oid, previous_entry_mode), entry(oid, entry_mode))
+            }
         };
         if pair.0.is_some() || pair.1.is_some() {
             self.0.push(pair);
@@ -92,14 +82,9 @@ impl DiffState {
             return Ok(LineStats::default());
         }
         self.changes.0.clear();
-        let old = repo
-            .find_tree_iter(&old_tree, &mut self.old_tree)
-            .map_err(|e| corrupt(&e))?;
-        let new = repo
-            .find_tree_iter(&new_tree, &mut self.new_tree)
-            .map_err(|e| corrupt(&e))?;
-        gix::diff::tree(old, new, &mut self.tree, repo, &mut self.changes)
-            .map_err(|e| corrupt(&e))?;
+        let old = repo.find_tree_iter(&old_tree, &mut self.old_tree).map_err(|e| corrupt(&e))?;
+        let new = repo.find_tree_iter(&new_tree, &mut self.new_tree).map_err(|e| corrupt(&e))?;
+        gix::diff::tree(old, new, &mut self.tree, repo, &mut self.changes).map_err(|e| corrupt(&e))?;
 
         let mut stats = LineStats::default();
         let changes = std::mem::take(&mut self.changes.0);
@@ -133,9 +118,7 @@ fn load(repo: &gix::Repository, side: Side, buf: &mut Vec<u8>) -> Result<(), Git
         buf.extend_from_slice(format!("Subproject commit {oid}\n").as_bytes());
         return Ok(());
     }
-    let found = repo
-        .try_find(&oid, buf)
-        .map_err(|e| GitError::Corrupt(format!("blob {oid}: {e}")))?;
+    let found = repo.try_find(&oid, buf).map_err(|e| GitError::Corrupt(format!("blob {oid}: {e}")))?;
     if found.is_none() {
         return Err(GitError::Corrupt(format!("blob {oid} is missing")));
     }
@@ -155,10 +138,7 @@ fn count_lines(old: &[u8], new: &[u8]) -> (i64, i64) {
     }
     let input = InternedInput::new(old, new);
     let diff = Diff::compute(Algorithm::Myers, &input);
-    (
-        i64::from(diff.count_additions()),
-        i64::from(diff.count_removals()),
-    )
+    (i64::from(diff.count_additions()), i64::from(diff.count_removals()))
 }
 
 fn line_count(data: &[u8]) -> i64 {
