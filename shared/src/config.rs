@@ -22,6 +22,10 @@ pub struct Config {
     pub worker_concurrency: usize,
     /// How many threads one sync uses to read commits (default: the number of CPUs).
     pub index_threads: usize,
+    /// How many times a sync run is started before it is given up as failed.
+    pub sync_max_attempts: usize,
+    /// The first retry's delay in seconds; each further retry waits four times longer.
+    pub sync_retry_delay_seconds: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +85,8 @@ impl Config {
             queue_name: get("GITDASH_QUEUE").unwrap_or_else(|| crate::jobs::SYNC_QUEUE.to_owned()),
             worker_concurrency: count(&get, "GITDASH_WORKER_CONCURRENCY", 2)?,
             index_threads: count(&get, "GITDASH_INDEX_THREADS", default_threads())?,
+            sync_max_attempts: count(&get, "GITDASH_SYNC_MAX_ATTEMPTS", 5)?,
+            sync_retry_delay_seconds: count(&get, "GITDASH_SYNC_RETRY_DELAY_SECONDS", 5)?,
         })
     }
 

@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 /// An arbitrary constant naming gitdash's migration lock in `pg_advisory_xact_lock`.
-const MIGRATION_LOCK_KEY: i64 = 0x6769_7464_6173_68;
+const MIGRATION_LOCK_KEY: i64 = 0x0067_6974_6461_7368;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
@@ -28,10 +28,10 @@ pub enum ConnectError {
 /// Opens `url` (SQLite or PostgreSQL), creating a SQLite file when missing, and applies
 /// every pending migration.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
-    if let Some(path) = sqlite_path(url) {
-        if let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir { path: path.clone(), source })?;
-        }
+    if let Some(path) = sqlite_path(url)
+        && let Some(dir) = std::path::Path::new(&path).parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir { path: path.clone(), source })?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options.sqlx_logging(false).max_connections(10).acquire_timeout(Duration::from_secs(30)).map_sqlx_sqlite_opts(

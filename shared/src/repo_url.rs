@@ -47,12 +47,12 @@ impl RepoUrl {
         if input.len() > 2048 {
             return Err(UrlError::new("the repository URL is longer than 2048 characters"));
         }
-        if let Some((transport, _)) = input.split_once("::") {
-            if !transport.contains('/') {
-                return Err(UrlError::new(format!(
-                    "the {transport}:: transport is not supported: use an https://, http:// or git:// URL"
-                )));
-            }
+        if let Some((transport, _)) = input.split_once("::")
+            && !transport.contains('/')
+        {
+            return Err(UrlError::new(format!(
+                "the {transport}:: transport is not supported: use an https://, http:// or git:// URL"
+            )));
         }
         if input.chars().any(|c| c.is_control() || c.is_whitespace()) {
             return Err(UrlError::new("the repository URL contains spaces or control characters"));
@@ -191,7 +191,7 @@ impl RepoUrl {
     /// A short name for people: the last path segment without `.git`.
     pub fn name(&self) -> String {
         let last =
-            self.url.path_segments().and_then(|segments| segments.filter(|s| !s.is_empty()).last()).unwrap_or_default();
+            self.url.path_segments().and_then(|mut segments| segments.rfind(|s| !s.is_empty())).unwrap_or_default();
         let decoded = percent_decode(last);
         let name = decoded.strip_suffix(".git").unwrap_or(&decoded);
         if name.is_empty() { self.url.host_str().unwrap_or("repository").to_owned() } else { name.to_owned() }
@@ -292,9 +292,12 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("an unspecified address")
     } else if a == 100 && (64..128).contains(&b) {
         Some("a carrier-grade NAT address")
-    } else if ip.is_broadcast() || ip.is_multicast() || a >= 240 {
-        Some("a reserved address")
-    } else if ip.is_documentation() || (a == 198 && (b == 18 || b == 19)) || (a == 192 && b == 0 && ip.octets()[2] == 0)
+    } else if ip.is_broadcast()
+        || ip.is_multicast()
+        || a >= 240
+        || ip.is_documentation()
+        || (a == 198 && (b == 18 || b == 19))
+        || (a == 192 && b == 0 && ip.octets()[2] == 0)
     {
         Some("a reserved address")
     } else {

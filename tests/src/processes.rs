@@ -6,6 +6,8 @@ use std::{
     process::Stdio,
 };
 
+use redis::Commands;
+
 use crate::{databases::TestDatabase, eventually};
 
 /// `target/debug/<name>`. `cargo test --workspace` builds both binaries before it runs any
@@ -87,11 +89,42 @@ impl Stack {
         Process::spawn(self.command("gitdash-worker"), "gitdash-worker", self.data_dir.path())
     }
 
+    /// Waits until `count` workers are registered on this stack's queue in Redis.
+    pub async fn wait_for_workers(&self, count: usize) {
+        let config = gitdash_shared::jobs::queue_config(&self.queue);
+        let mut redis = gitdash_shared::jobs::connect_redis(&redis_url()).await.expect("redis");
+        eventually(60, "the workers to register", || {
+            let mut redis = redis.clone();
+            let key = config.workers_set();
+            async move {
+                let registered: usize = redis::cmd("ZCARD").arg(&key).query_async(&mut redis).await.ok()?;
+                (registered >= count).then_some(())
+            }
+        })
+        .await;
+        let _ = &mut redis;
+    }
+
     /// Runs `gitdash-worker index <target>` to completion.
     pub async fn index(&self, target: &str) -> std::process::Output {
         let mut command = self.command("gitdash-worker");
         command.arg("index").arg(target).stdin(Stdio::null());
         command.output().await.expect("gitdash-worker index runs")
+    }
+}
+
+impl Drop for Stack {
+    /// Removes this stack's queue from Redis, so test runs leave nothing behind.
+    fn drop(&mut self) {
+        let Ok(client) = redis::Client::open(redis_url()) else { return };
+        let Ok(mut conn) = client.get_connection() else { return };
+        let keys: Vec<String> = match conn.scan_match(format!("{}:*", self.queue)) {
+            Ok(iter) => iter.filter_map(Result::ok).collect(),
+            Err(_) => return,
+        };
+        for chunk in keys.chunks(1000) {
+            let _: Result<(), _> = redis::cmd("DEL").arg(chunk).query(&mut conn);
+        }
     }
 }
 
@@ -117,6 +150,11 @@ impl Process {
 
     pub fn id(&self) -> u32 {
         self.child.id().unwrap_or_default()
+    }
+
+    /// `Some` once the process has exited.
+    pub fn try_wait(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().ok().flatten()
     }
 
     pub fn log(&self) -> String {

@@ -7,6 +7,8 @@
 //! - due jobs are moved from the scheduled set to the active list in bounded chunks by a
 //!   promoter of our own, because apalis's fetch script moves all of them with one Lua
 //!   `unpack` and dies past about 8,000;
+//! - the database is the truth about pending syncs: when the queue is empty but runs have
+//!   waited long (Redis was restarted or flushed), their jobs are pushed again;
 //! - when the apalis worker stops on a backend error (a Redis timeout ends its stream), the
 //!   consumer logs it and starts a new one instead of idling for ever.
 
@@ -59,6 +61,7 @@ pub async fn run(
     // Drain a backlog before the first fetch, then keep the scheduled set small.
     promote_due(&mut redis.clone(), queue.get_config()).await?;
     let promoter = tokio::spawn(promote_forever(redis.clone(), queue.get_config().clone()));
+    let recoverer = tokio::spawn(recover_lost_jobs_forever(sync.db.clone(), queue.clone(), redis.clone()));
 
     while !stopping.load(Ordering::SeqCst) {
         let name = unique_worker_name();
@@ -91,6 +94,7 @@ pub async fn run(
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     promoter.abort();
+    recoverer.abort();
     tracing::info!("worker stopped");
     Ok(())
 }
@@ -145,6 +149,52 @@ async fn promote_forever(mut conn: ConnectionManager, config: apalis_redis::Conf
         ticker.tick().await;
         if let Err(err) = promote_due(&mut conn, &config).await {
             tracing::warn!(error = %err, "could not promote scheduled jobs");
+        }
+    }
+}
+
+/// How long a queued run may wait, or a running one go without a heartbeat, before its job
+/// is presumed lost.
+pub const LOST_AFTER: Duration = Duration::from_secs(60);
+const RECOVER_INTERVAL: Duration = Duration::from_secs(20);
+
+/// Pushes jobs again for runs the queue no longer knows about. It only acts when the queue
+/// holds nothing at all, so in normal operation it never adds a job; a duplicate push would
+/// be harmless anyway (the claim lets one job run a run).
+pub async fn recover_lost_jobs(
+    db: &sea_orm::DatabaseConnection,
+    queue: &jobs::SyncQueue,
+    conn: &mut ConnectionManager,
+) -> anyhow::Result<usize> {
+    let config = queue.get_config();
+    let (scheduled, active): (usize, usize) =
+        redis::pipe().zcard(config.scheduled_jobs_set()).llen(config.active_jobs_list()).query_async(conn).await?;
+    if scheduled + active > 0 {
+        return Ok(0);
+    }
+    let lost = gitdash_shared::queries::sync_runs::stale(db, LOST_AFTER, 1000).await?;
+    for run in &lost {
+        jobs::enqueue(queue, jobs::SyncJob { sync_run_id: run.id, repository_id: run.repository_id }, None).await?;
+    }
+    if !lost.is_empty() {
+        tracing::warn!(
+            count = lost.len(),
+            "queued sync runs had no job in Redis (was it restarted?); queued them again"
+        );
+    }
+    Ok(lost.len())
+}
+
+async fn recover_lost_jobs_forever(
+    db: sea_orm::DatabaseConnection,
+    queue: jobs::SyncQueue,
+    mut conn: ConnectionManager,
+) {
+    let mut ticker = tokio::time::interval(RECOVER_INTERVAL);
+    loop {
+        ticker.tick().await;
+        if let Err(err) = recover_lost_jobs(&db, &queue, &mut conn).await {
+            tracing::warn!(error = %err, "could not check for lost sync jobs");
         }
     }
 }

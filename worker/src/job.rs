@@ -20,9 +20,6 @@ use tokio::sync::watch;
 
 use crate::sync::{Progress, SyncContext, SyncError, SyncOutcome, sync_repository};
 
-/// A run is started at most this many times; transient failures retry with backoff until
-/// then, and a run whose worker died this often is given up as failed.
-pub const MAX_ATTEMPTS: i32 = 5;
 /// How often a running sync renews its lease and writes its progress.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 
@@ -58,9 +55,12 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
         }
         Claim::Claimed(run) => run,
     };
-    if run.attempt > MAX_ATTEMPTS {
+    // A run is started at most this many times: transient failures retry with backoff until
+    // then, and a run whose worker died each time (a crash is no failure to apalis) ends here.
+    let max_attempts = ctx.sync.config.sync_max_attempts as i32;
+    if run.attempt > max_attempts {
         let message = format!(
-            "gave up after {MAX_ATTEMPTS} attempts{}",
+            "gave up after {max_attempts} attempts{}",
             run.error
                 .as_deref()
                 .map(|e| format!("; the last error was: {e}"))
@@ -91,8 +91,8 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
         Err(SyncError::RepositoryGone) => {
             tracing::info!(sync_run = run.id, "repository deleted during its sync")
         }
-        Err(err) if err.is_transient() && run.attempt < MAX_ATTEMPTS => {
-            let delay = backoff(run.attempt);
+        Err(err) if err.is_transient() && run.attempt < max_attempts => {
+            let delay = backoff(ctx.sync.config.sync_retry_delay_seconds as u64, run.attempt);
             tracing::warn!(sync_run = run.id, error = %err, ?delay, "sync failed for now; retrying");
             sync_runs::release_for_retry(db, run.id, worker, &err.to_string()).await.map_err(|e| e.to_string())?;
             jobs::enqueue(&ctx.queue, job, Some(delay)).await.map_err(|e| e.to_string())?;
@@ -130,9 +130,10 @@ pub async fn sync_with_lease(
     (!lease_lost.load(Ordering::Relaxed)).then_some(result)
 }
 
-/// 5 s, 20 s, 80 s, 320 s: transient trouble gets time to clear.
-pub fn backoff(attempt: i32) -> Duration {
-    Duration::from_secs(5 * 4u64.pow(attempt.clamp(1, 5) as u32 - 1))
+/// `base`, then four times longer each retry (5 s, 20 s, 80 s, 320 s by default): transient
+/// trouble gets time to clear.
+pub fn backoff(base_seconds: u64, attempt: i32) -> Duration {
+    Duration::from_secs(base_seconds * 4u64.pow(attempt.clamp(1, 6) as u32 - 1))
 }
 
 /// Renews the lease and writes progress until aborted; stops the sync when the lease is
@@ -170,8 +171,8 @@ mod tests {
 
     #[test]
     fn backoff_grows_fourfold() {
-        assert_eq!(backoff(1), Duration::from_secs(5));
-        assert_eq!(backoff(2), Duration::from_secs(20));
-        assert_eq!(backoff(4), Duration::from_secs(320));
+        assert_eq!(backoff(5, 1), Duration::from_secs(5));
+        assert_eq!(backoff(5, 2), Duration::from_secs(20));
+        assert_eq!(backoff(5, 4), Duration::from_secs(320));
     }
 }

@@ -62,10 +62,10 @@ impl CommitsApi {
             Ok(cursor) => cursor,
             Err(err) => return invalid(&err.to_string()),
         };
-        if let (Some(since), Some(until)) = (since.0, until.0) {
-            if since > until {
-                return invalid("since is after until");
-            }
+        if let (Some(since), Some(until)) = (since.0, until.0)
+            && since > until
+        {
+            return invalid("since is after until");
         }
         repositories::get(&self.state.db, id.0).await?;
         let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0 };

@@ -26,7 +26,7 @@ pub struct RepositoriesApi {
 pub enum CreateResponse {
     /// Added; its first sync is queued.
     #[oai(status = 201)]
-    Created(Json<Repository>),
+    Created(Json<Box<Repository>>),
     /// This URL was already added.
     #[oai(status = 409)]
     AlreadyExists(Json<RepositoryConflict>),
@@ -78,7 +78,7 @@ impl RepositoriesApi {
         // the reason, and a later sync request queues it again.
         let _ = request_sync(&self.state, repository.id).await;
         let detail = repositories::detail(&self.state.db, repository.id).await?;
-        Ok(CreateResponse::Created(Json(detail.into())))
+        Ok(CreateResponse::Created(Json(Box::new(detail.into()))))
     }
 
     /// List every repository with its commit count and latest sync.
@@ -100,10 +100,10 @@ impl RepositoriesApi {
         let repository = repositories::delete(&self.state.db, id.0).await?;
         let clone = self.state.config.clones_dir().join(format!("{}.git", repository.id));
         tokio::task::spawn_blocking(move || {
-            if clone.exists() {
-                if let Err(err) = std::fs::remove_dir_all(&clone) {
-                    tracing::warn!(dir = %clone.display(), %err, "could not remove the clone");
-                }
+            if clone.exists()
+                && let Err(err) = std::fs::remove_dir_all(&clone)
+            {
+                tracing::warn!(dir = %clone.display(), %err, "could not remove the clone");
             }
         });
         tracing::info!(repository = repository.id, url = %repository.url, "repository deleted");

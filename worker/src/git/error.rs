@@ -71,8 +71,8 @@ impl GitError {
         {
             return GitError::NotFound;
         }
-        if let Some(kind) = io_kind {
-            if matches!(
+        if let Some(kind) = io_kind
+            && matches!(
                 kind,
                 ConnectionRefused
                     | ConnectionReset
@@ -83,9 +83,9 @@ impl GitError {
                     | NotConnected
                     | HostUnreachable
                     | NetworkUnreachable
-            ) {
-                return GitError::Network(short);
-            }
+            )
+        {
+            return GitError::Network(short);
         }
         if [
             "timed out",

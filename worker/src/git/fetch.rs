@@ -137,23 +137,21 @@ fn remote_state(repo: &gix::Repository, refs: &[Ref]) -> Result<RemoteState, Git
     }
     // A server that does not name its default branch: take the branch HEAD points at,
     // preferring the usual names when several do.
-    if default_branch.is_none() {
-        if let Some(head) = head {
-            let mut candidates: Vec<_> =
-                branches.iter().filter(|(_, id)| *id == head).map(|(n, _)| n.clone()).collect();
-            candidates.sort_by_key(|n| (n != "main", n != "master", n.clone()));
-            default_branch = candidates.into_iter().next();
-        }
+    if default_branch.is_none()
+        && let Some(head) = head
+    {
+        let mut candidates: Vec<_> = branches.iter().filter(|(_, id)| *id == head).map(|(n, _)| n.clone()).collect();
+        candidates.sort_by_key(|n| (n != "main", n != "master", n.clone()));
+        default_branch = candidates.into_iter().next();
     }
     // Tags advertised without their peeled commit point at tag objects: peel them here.
     let mut peeled = Vec::with_capacity(tags.len());
     for (name, id) in tags {
-        if let Ok(object) = repo.find_object(id) {
-            if let Ok(target) = object.peel_tags_to_end() {
-                if target.kind == gix::object::Kind::Commit {
-                    peeled.push((name, target.id));
-                }
-            }
+        if let Ok(object) = repo.find_object(id)
+            && let Ok(target) = object.peel_tags_to_end()
+            && target.kind == gix::object::Kind::Commit
+        {
+            peeled.push((name, target.id));
         }
     }
     peeled.sort();

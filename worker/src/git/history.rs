@@ -102,7 +102,7 @@ pub fn read_commit(
         committer_email,
         committed_at: timestamp(committer_time.seconds),
         summary: text(decoded.message_summary().as_ref()),
-        message: text(decoded.message.as_ref()).trim_end().to_owned(),
+        message: text(decoded.message).trim_end().to_owned(),
         stats,
     })
 }

@@ -90,10 +90,10 @@ impl DiffState {
         let changes = std::mem::take(&mut self.changes.0);
         for (old, new) in &changes {
             stats.files_changed += 1;
-            if let (Some(old), Some(new)) = (old, new) {
-                if old.0 == new.0 {
-                    continue; // only the mode changed
-                }
+            if let (Some(old), Some(new)) = (old, new)
+                && old.0 == new.0
+            {
+                continue; // only the mode changed
             }
             load(repo, *old, &mut self.old_blob)?;
             load(repo, *new, &mut self.new_blob)?;
