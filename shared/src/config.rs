@@ -95,6 +95,19 @@ impl Config {
         self.data_dir.join("clones")
     }
 
+    /// The bare clone of repository `id` at `url`, e.g. `clones/12-github.com-pallets-flask.git`.
+    /// The URL in the name keeps a reused id from ever meeting another repository's clone,
+    /// and tells an operator whose clone it is.
+    pub fn clone_dir(&self, id: i64, url: &str) -> PathBuf {
+        let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let mut slug: String =
+            without_scheme.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '-' }).collect();
+        slug = slug.trim_matches(|c| c == '-' || c == '.').to_owned();
+        let slug = slug.strip_suffix(".git").unwrap_or(&slug);
+        let slug: String = slug.chars().rev().take(80).collect::<Vec<_>>().into_iter().rev().collect();
+        self.clones_dir().join(format!("{id}-{slug}.git"))
+    }
+
     /// The policy a repository URL is checked against.
     pub fn url_policy(&self) -> crate::repo_url::UrlPolicy {
         crate::repo_url::UrlPolicy {
@@ -172,6 +185,16 @@ mod tests {
         let error = config(&[("DATABASE_URL", "mysql://x")]).expect_err("unsupported database");
         assert_eq!(error.variable, "DATABASE_URL");
         assert!(error.to_string().starts_with("DATABASE_URL: "));
+    }
+
+    #[test]
+    fn clone_directories_are_named_after_the_id_and_url() {
+        let config = config(&[("GITDASH_DATA_DIR", "/srv/gitdash")]).expect("valid");
+        assert_eq!(
+            config.clone_dir(12, "https://github.com/pallets/flask.git"),
+            PathBuf::from("/srv/gitdash/clones/12-github.com-pallets-flask.git")
+        );
+        assert_eq!(config.clone_dir(3, "file:///tmp/x/../y"), PathBuf::from("/srv/gitdash/clones/3-tmp-x-..-y.git"));
     }
 
     #[test]

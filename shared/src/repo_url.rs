@@ -151,9 +151,12 @@ impl RepoUrl {
         }
         let host = self.url.host_str().unwrap_or_default();
         let port = self.url.port_or_known_default().unwrap_or(9418);
-        let addrs = tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|_| UrlError::new(format!("the host {host} could not be resolved")))?;
+        let lookup = tokio::time::timeout(std::time::Duration::from_secs(10), tokio::net::lookup_host((host, port)));
+        let addrs = match lookup.await {
+            Ok(Ok(addrs)) => addrs,
+            Ok(Err(_)) => return Err(UrlError::new(format!("the host {host} could not be resolved"))),
+            Err(_) => return Err(UrlError::new(format!("resolving the host {host} took too long"))),
+        };
         let mut any = false;
         for addr in addrs {
             any = true;

@@ -18,7 +18,9 @@ pub struct GitHttpServer {
 }
 
 impl GitHttpServer {
-    /// Serves the repositories under `root` at `http://127.0.0.1:<port>/<name>`.
+    /// Serves the repositories under `root` at `http://127.0.0.1:<port>/<name>`. Two paths
+    /// misbehave on purpose: `/private/...` asks for credentials (401) and `/html/...` answers
+    /// with a web page, as a wrong URL on a real server does.
     pub async fn start(root: PathBuf) -> Self {
         Self::start_on(root, 0).await
     }
@@ -50,6 +52,17 @@ struct Root(PathBuf);
 
 #[handler]
 async fn cgi(request: &Request, body: Body, root: Data<&Root>) -> Response {
+    if request.uri().path().starts_with("/private/") {
+        return Response::builder()
+            .status(StatusCode::UNAUTHORIZED)
+            .header("WWW-Authenticate", "Basic realm=\"git\"")
+            .body("authentication required");
+    }
+    if request.uri().path().starts_with("/html/") {
+        return Response::builder()
+            .header("Content-Type", "text/html")
+            .body("<!doctype html><html><body><h1>Welcome</h1></body></html>");
+    }
     let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let body = body.into_vec().await.unwrap_or_default();
     let mut child = match tokio::process::Command::new("git")

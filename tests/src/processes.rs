@@ -105,6 +105,18 @@ impl Stack {
         let _ = &mut redis;
     }
 
+    /// The worker's cache of bare clones.
+    pub fn clones_dir(&self) -> PathBuf {
+        self.data_dir.path().join("clones")
+    }
+
+    /// Runs `gitdash-worker <args>` to completion.
+    pub async fn run_worker_command(&self, args: &[&str]) -> std::process::Output {
+        let mut command = self.command("gitdash-worker");
+        command.args(args).stdin(Stdio::null());
+        command.output().await.expect("gitdash-worker runs")
+    }
+
     /// Runs `gitdash-worker index <target>` to completion.
     pub async fn index(&self, target: &str) -> std::process::Output {
         let mut command = self.command("gitdash-worker");

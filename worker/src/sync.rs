@@ -116,7 +116,7 @@ pub async fn sync_repository(
     url.check_network(policy).await?;
 
     progress.send_replace(Progress { phase: "fetching", ..Default::default() });
-    let dir = ctx.config.clones_dir().join(format!("{repository_id}.git"));
+    let dir = ctx.config.clone_dir(repository_id, url.as_str());
     let fetch_policy = FetchPolicy { allow_file: policy.allow_local, follow_redirects: policy.allow_private_networks };
     let fetch_interrupt = interrupt.clone();
     let url_text = url.as_str().to_owned();

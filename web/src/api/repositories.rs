@@ -98,7 +98,7 @@ impl RepositoriesApi {
     #[oai(path = "/repositories/:id", method = "delete")]
     async fn delete(&self, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
         let repository = repositories::delete(&self.state.db, id.0).await?;
-        let clone = self.state.config.clones_dir().join(format!("{}.git", repository.id));
+        let clone = self.state.config.clone_dir(repository.id, &repository.url);
         tokio::task::spawn_blocking(move || {
             if clone.exists()
                 && let Err(err) = std::fs::remove_dir_all(&clone)
