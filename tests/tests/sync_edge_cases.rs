@@ -193,3 +193,34 @@ async fn deleting_a_repository_removes_its_rows_and_its_clone() {
     let (status, body) = web.post_json("/api/v1/repositories", json!({ "url": repo.path() })).await;
     assert_eq!(status, 201, "it can be added again: {body}");
 }
+
+#[tokio::test]
+async fn a_local_source_rewritten_and_garbage_collected_is_synced_again() {
+    let repo = GitRepo::new();
+    for i in 0..4 {
+        repo.write("a.txt", format!("{i}\n"));
+        repo.commit(&format!("Commit {i}"));
+    }
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let (id, run) = add(&web, repo.path().to_str().expect("utf-8")).await;
+    assert_eq!(run["state"], "succeeded");
+
+    // The clone borrows the source's objects; rewriting and pruning the source removes the
+    // objects the clone's old references point to.
+    repo.git(["reset", "-q", "--hard", "HEAD~3"]);
+    repo.write("b.txt", "new\n");
+    repo.commit("A new line of history");
+    repo.git(["reflog", "expire", "--expire=now", "--all"]);
+    repo.git(["gc", "-q", "--prune=now"]);
+
+    let run = sync(&web, id).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    assert_eq!((run["commits_added"].as_i64(), run["commits_removed"].as_i64()), (Some(1), Some(3)));
+    let (_, page) = web.get(&format!("/api/v1/repositories/{id}/commits")).await;
+    let listed: Vec<&str> =
+        page["commits"].as_array().expect("commits").iter().filter_map(|c| c["sha"].as_str()).collect();
+    let expected = repo.git(["rev-list", "HEAD"]);
+    assert_eq!(listed, expected.lines().collect::<Vec<_>>());
+}

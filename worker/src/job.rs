@@ -13,7 +13,8 @@ use std::{
 };
 
 use gitdash_shared::{
-    jobs::{self, SyncJob, SyncQueue},
+    QueryError,
+    jobs::{self, QueueError, SyncJob, SyncQueue},
     queries::sync_runs::{self, Claim},
 };
 use tokio::sync::watch;
@@ -30,8 +31,17 @@ pub struct JobContext {
     pub worker_name: String,
 }
 
+/// Why a job could not even record its outcome; apalis then delivers it again later.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Database(#[from] QueryError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
 /// The apalis handler.
-pub async fn run_sync_job(job: SyncJob, ctx: apalis_core::task::data::Data<Arc<JobContext>>) -> Result<(), String> {
+pub async fn run_sync_job(job: SyncJob, ctx: apalis_core::task::data::Data<Arc<JobContext>>) -> Result<(), JobError> {
     execute(&ctx, job).await.map_err(|err| {
         tracing::error!(sync_run = job.sync_run_id, error = %err, "sync job could not reach its stores; apalis will retry it");
         err
@@ -39,10 +49,10 @@ pub async fn run_sync_job(job: SyncJob, ctx: apalis_core::task::data::Data<Arc<J
 }
 
 /// Runs one sync job to its end. Errors mean the database or Redis could not be reached.
-pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
+pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), JobError> {
     let db = &ctx.sync.db;
     let worker = ctx.worker_name.as_str();
-    let run = match sync_runs::claim(db, job.sync_run_id, worker).await.map_err(|e| e.to_string())? {
+    let run = match sync_runs::claim(db, job.sync_run_id, worker).await? {
         Claim::Finished => {
             tracing::debug!(sync_run = job.sync_run_id, "already finished; nothing to do");
             return Ok(());
@@ -51,7 +61,7 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
             // Look again once the other worker's lease may have run out: if it died, this
             // job takes over; if it finishes, this job finds the run done.
             tracing::info!(sync_run = job.sync_run_id, ?retry_after, "held by another worker; checking again later");
-            return jobs::enqueue(&ctx.queue, job, Some(retry_after)).await.map_err(|e| e.to_string());
+            return jobs::enqueue(&ctx.queue, job, Some(retry_after)).await.map_err(JobError::from);
         }
         Claim::Claimed(run) => run,
     };
@@ -66,7 +76,7 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
                 .map(|e| format!("; the last error was: {e}"))
                 .unwrap_or_else(|| ": the worker stopped during each one".into())
         );
-        sync_runs::fail(db, run.id, Some(worker), &message).await.map_err(|e| e.to_string())?;
+        sync_runs::fail(db, run.id, Some(worker), &message).await?;
         return Ok(());
     }
     tracing::info!(sync_run = run.id, repository = run.repository_id, attempt = run.attempt, "sync started");
@@ -79,8 +89,7 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
     match result {
         Ok(outcome) => {
             sync_runs::succeed(db, run.id, worker, outcome.commits_added as i64, outcome.commits_removed as i64)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             tracing::info!(
                 sync_run = run.id,
                 added = outcome.commits_added,
@@ -94,12 +103,12 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), String> {
         Err(err) if err.is_transient() && run.attempt < max_attempts => {
             let delay = backoff(ctx.sync.config.sync_retry_delay_seconds as u64, run.attempt);
             tracing::warn!(sync_run = run.id, error = %err, ?delay, "sync failed for now; retrying");
-            sync_runs::release_for_retry(db, run.id, worker, &err.to_string()).await.map_err(|e| e.to_string())?;
-            jobs::enqueue(&ctx.queue, job, Some(delay)).await.map_err(|e| e.to_string())?;
+            sync_runs::release_for_retry(db, run.id, worker, &err.to_string()).await?;
+            jobs::enqueue(&ctx.queue, job, Some(delay)).await?;
         }
         Err(err) => {
             tracing::warn!(sync_run = run.id, error = %err, "sync failed");
-            sync_runs::fail(db, run.id, Some(worker), &err.to_string()).await.map_err(|e| e.to_string())?;
+            sync_runs::fail(db, run.id, Some(worker), &err.to_string()).await?;
         }
     }
     Ok(())

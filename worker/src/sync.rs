@@ -25,7 +25,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::git::{
     GitError,
-    fetch::{FetchPolicy, update_clone},
+    fetch::{self, FetchPolicy, update_clone},
     history::{self, IdentityMapper},
     numstat::DiffState,
 };
@@ -33,6 +33,10 @@ use crate::git::{
 /// Commits read per unit of work: consecutive commits share most of their trees, so a
 /// thread keeps them together for its object cache.
 const BLOCK: usize = 64;
+/// Commits read per opening of the object store (see `index_commits`).
+const EPOCH: usize = 2048;
+/// Per reading thread: decoded objects kept for reuse (trees shared by neighbouring commits).
+const OBJECT_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the sync is doing, for progress bars and the sync run's `progress` column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -116,12 +120,15 @@ pub async fn sync_repository(
     url.check_network(policy).await?;
 
     progress.send_replace(Progress { phase: "fetching", ..Default::default() });
+    let started = std::time::Instant::now();
     let dir = ctx.config.clone_dir(repository_id, url.as_str());
     let fetch_policy = FetchPolicy { allow_file: policy.allow_local, follow_redirects: policy.allow_private_networks };
     let fetch_interrupt = interrupt.clone();
     let url_text = url.as_str().to_owned();
+    let dir_for_reading = dir.clone();
     let (repo, remote) = blocking(move || update_clone(&url_text, &dir, fetch_policy, &fetch_interrupt)).await??;
 
+    let fetched = started.elapsed();
     progress.send_replace(Progress { phase: "reading history", ..Default::default() });
     let existing = queries::index::existing_shas(db, repository_id).await?;
     let (reachable, mailmap, mailmap_id) = match remote.head {
@@ -143,10 +150,14 @@ pub async fn sync_repository(
     let mut removed: Vec<String> = existing.iter().filter(|sha| !reachable_hex.contains(*sha)).cloned().collect();
     removed.sort();
 
+    let walked = started.elapsed() - fetched;
     let mailmap_changed = mailmap_id.map(|id| id.to_string()) != repository.mailmap_sha;
     let mailmap = Arc::new(mailmap);
-    let commits_added = index_commits(ctx, repository_id, repo, new_ids, mailmap.clone(), progress, interrupt).await?;
+    drop(repo);
+    let open = move || fetch::open_clone(&dir_for_reading, fetch_policy);
+    let commits_added = index_commits(ctx, repository_id, open, new_ids, mailmap.clone(), progress, interrupt).await?;
 
+    let indexed = started.elapsed() - fetched - walked;
     progress.send_replace(Progress { phase: "cleaning up", ..Default::default() });
     let commits_removed = queries::index::delete_commits(db, repository_id, &removed).await?;
     if mailmap_changed && !existing.is_empty() {
@@ -173,6 +184,17 @@ pub async fn sync_repository(
         other => other?,
     }
     progress.send_replace(Progress { phase: "done", ..Default::default() });
+    tracing::info!(
+        repository = repository_id,
+        reachable = reachable_hex.len(),
+        added = commits_added,
+        removed = commits_removed,
+        fetch_s = fetched.as_secs_f64(),
+        walk_s = walked.as_secs_f64(),
+        index_s = indexed.as_secs_f64(),
+        total_s = started.elapsed().as_secs_f64(),
+        "repository synced"
+    );
     Ok(SyncOutcome { commits_added, commits_removed })
 }
 
@@ -181,7 +203,7 @@ pub async fn sync_repository(
 async fn index_commits(
     ctx: &SyncContext,
     repository_id: i64,
-    repo: gix::Repository,
+    open: impl Fn() -> Result<gix::Repository, GitError> + Send + 'static,
     ids: Vec<ObjectId>,
     mailmap: Arc<gix::mailmap::Snapshot>,
     progress: &watch::Sender<Progress>,
@@ -194,10 +216,24 @@ async fn index_commits(
     }
     let (tx, mut rx) = mpsc::channel(ctx.config.index_threads * 2);
     let threads = ctx.config.index_threads;
-    let shared = repo.into_sync();
     let reader_interrupt = interrupt.clone();
-    let reader =
-        tokio::task::spawn_blocking(move || read_in_parallel(&shared, &ids, &mailmap, threads, &reader_interrupt, &tx));
+    let reader = tokio::task::spawn_blocking(move || {
+        // The object store is opened afresh for each epoch of commits: dropping it unmaps
+        // the pack pages the epoch touched and frees its caches, which bounds the worker's
+        // memory on large histories however long they are.
+        for epoch in ids.chunks(EPOCH) {
+            match open() {
+                Ok(repo) => read_in_parallel(&repo.into_sync(), epoch, &mailmap, threads, &reader_interrupt, &tx),
+                Err(err) => {
+                    let _ = tx.blocking_send(Err(err));
+                    return;
+                }
+            }
+            if reader_interrupt.load(Ordering::Relaxed) || tx.is_closed() {
+                return;
+            }
+        }
+    });
 
     let mut done = 0u64;
     let mut inserted = 0u64;
@@ -251,7 +287,7 @@ fn read_in_parallel(
         for _ in 0..threads.max(1) {
             scope.spawn(|| {
                 let mut repo = repo.to_thread_local();
-                repo.object_cache_size_if_unset(32 * 1024 * 1024);
+                repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
                 let mut mapper = IdentityMapper::new(mailmap);
                 let mut diff = DiffState::default();
                 loop {
