@@ -61,11 +61,11 @@ fn fetch_once(
     interrupt: &AtomicBool,
 ) -> Result<(gix::Repository, RemoteState), GitError> {
     let mut repo = open_or_init(dir, policy)?;
-    if let Some(source) = url.strip_prefix("file://") {
-        if borrow_local_objects(&repo, Path::new(source))? {
-            // Opened again so the object store sees the borrowed objects from the start.
-            repo = open_or_init(dir, policy)?;
-        }
+    if let Some(source) = url.strip_prefix("file://")
+        && borrow_local_objects(&repo, Path::new(source))?
+    {
+        // Opened again so the object store sees the borrowed objects from the start.
+        repo = open_or_init(dir, policy)?;
     }
     let state = fetch_into(&repo, url, interrupt)?;
     Ok((repo, state))
