@@ -34,9 +34,9 @@ use crate::git::{
 /// thread keeps them together for its object cache.
 const BLOCK: usize = 64;
 /// Commits read per opening of the object store (see `index_commits`).
-const EPOCH: usize = 2048;
+const EPOCH: usize = 1024;
 /// Per reading thread: decoded objects kept for reuse (trees shared by neighbouring commits).
-const OBJECT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+const OBJECT_CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// What the sync is doing, for progress bars and the sync run's `progress` column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
