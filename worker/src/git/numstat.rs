@@ -55,6 +55,13 @@ impl Visit for Changes {
         let pair = match change {
             visit::Change::Addition { entry_mode, oid, .. } => (None, entry(oid, entry_mode)),
             visit::Change::Deletion { entry_mode, oid, .. } => (entry(oid, entry_mode), None),
+            // Git compares modes after canonicalising them (old trees hold modes such as
+            // 100664): the same content of the same kind is no change.
+            visit::Change::Modification { previous_entry_mode, previous_oid, entry_mode, oid }
+                if previous_oid == oid && previous_entry_mode.kind() == entry_mode.kind() =>
+            {
+                (None, None)
+            }
             visit::Change::Modification { previous_entry_mode, previous_oid, entry_mode, oid } => {
                 (entry(previous_oid, previous_entry_mode), entry(oid, entry_mode))
             }
@@ -130,9 +137,6 @@ fn is_binary(data: &[u8]) -> bool {
 }
 
 fn count_lines(old: &[u8], new: &[u8]) -> (i64, i64) {
-    // Like git's xdiff, leave out the lines both sides start and end with: most changes
-    // touch a few lines of a long file, and this spares hashing all the others.
-    let (old, new) = trim_common_lines(old, new);
     if old.is_empty() {
         return (line_count(new), 0);
     }
@@ -142,21 +146,6 @@ fn count_lines(old: &[u8], new: &[u8]) -> (i64, i64) {
     let input = InternedInput::new(old, new);
     let diff = Diff::compute(Algorithm::Myers, &input);
     (i64::from(diff.count_additions()), i64::from(diff.count_removals()))
-}
-
-/// `old` and `new` without the whole lines they share at their start and at their end.
-fn trim_common_lines<'a>(old: &'a [u8], new: &'a [u8]) -> (&'a [u8], &'a [u8]) {
-    let same = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let prefix = old[..same].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let (old, new) = (&old[prefix..], &new[prefix..]);
-    let same = old.iter().rev().zip(new.iter().rev()).take_while(|(a, b)| a == b).count();
-    let line_start = |side: &[u8], at: usize| at == 0 || side[at - 1] == b'\n';
-    // The shared tail, shortened until it starts a line on both sides.
-    let mut suffix = same;
-    while suffix > 0 && !(line_start(old, old.len() - suffix) && line_start(new, new.len() - suffix)) {
-        suffix -= 1;
-    }
-    (&old[..old.len() - suffix], &new[..new.len() - suffix])
 }
 
 fn line_count(data: &[u8]) -> i64 {
@@ -176,18 +165,6 @@ mod tests {
         assert_eq!(count_lines(b"a\nb\nc\n", b"a\nB\nc\nd\n"), (2, 1));
         // Losing the final newline rewrites the last line.
         assert_eq!(count_lines(b"a\nb\n", b"a\nb"), (1, 1));
-    }
-
-    #[test]
-    fn shared_leading_and_trailing_lines_are_left_out() {
-        assert_eq!(trim_common_lines(b"a\nb\nc\n", b"a\nB\nc\n"), (&b"b\n"[..], &b"B\n"[..]));
-        assert_eq!(trim_common_lines(b"a\nb", b"a\nb\n"), (&b"b"[..], &b"b\n"[..]));
-        assert_eq!(trim_common_lines(b"x\n", b"y\nx\n"), (&b""[..], &b"y\n"[..]));
-        // A shared tail that does not start a line on both sides is kept whole.
-        assert_eq!(trim_common_lines(b"ab\n", b"b\n"), (&b"ab\n"[..], &b"b\n"[..]));
-        assert_eq!(count_lines(b"ab\n", b"b\n"), (1, 1));
-        assert_eq!(count_lines(b"same\n", b"same\n"), (0, 0));
-        assert_eq!(count_lines(b"1\n2\n3\n4\n", b"1\n3\n4\n5\n"), (1, 1));
     }
 
     #[test]
