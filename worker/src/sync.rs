@@ -35,8 +35,6 @@ use crate::git::{
 const BLOCK: usize = 64;
 /// Commits read per opening of the object store (see `index_commits`).
 const EPOCH: usize = 1024;
-/// Per reading thread: decoded objects kept for reuse (trees shared by neighbouring commits).
-const OBJECT_CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// What the sync is doing, for progress bars and the sync run's `progress` column.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -287,7 +285,9 @@ fn read_in_parallel(
         for _ in 0..threads.max(1) {
             scope.spawn(|| {
                 let mut repo = repo.to_thread_local();
-                repo.object_cache_size_if_unset(OBJECT_CACHE_BYTES);
+                // No object cache: copying every object into it and out again costs more than
+                // its hits save (git/git: 3 % faster and 20 MiB smaller without it).
+                repo.object_cache_size(0);
                 let mut mapper = IdentityMapper::new(mailmap);
                 let mut diff = DiffState::default();
                 loop {
