@@ -30,6 +30,14 @@ impl GitRepo {
         repo
     }
 
+    /// A repository holding one small commit.
+    pub fn with_one_commit() -> Self {
+        let repo = Self::new();
+        repo.write("a.txt", "a\n");
+        repo.commit("First");
+        repo
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

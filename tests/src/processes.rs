@@ -86,7 +86,14 @@ impl Stack {
 
     /// Starts a `gitdash-worker` consumer.
     pub fn start_worker(&self) -> Process {
-        Process::spawn(self.command("gitdash-worker"), "gitdash-worker", self.data_dir.path())
+        self.start_worker_with_env(&[])
+    }
+
+    /// Starts a `gitdash-worker` consumer with settings of its own on top of the stack's.
+    pub fn start_worker_with_env(&self, env: &[(&str, &str)]) -> Process {
+        let mut command = self.command("gitdash-worker");
+        command.envs(env.iter().copied());
+        Process::spawn(command, "gitdash-worker", self.data_dir.path())
     }
 
     /// Waits until `count` workers are registered on this stack's queue in Redis.
@@ -223,6 +230,26 @@ impl Web {
 
     pub async fn delete(&self, path: &str) -> u16 {
         self.client.delete(self.url(path)).send().await.expect("request").status().as_u16()
+    }
+
+    /// Adds the repository at `url` and returns its id and its first sync run's id.
+    pub async fn add_repository(&self, url: impl serde::Serialize) -> (i64, i64) {
+        let (status, repository) = self.post_json("/api/v1/repositories", serde_json::json!({ "url": url })).await;
+        assert_eq!(status, 201, "{repository}");
+        (repository["id"].as_i64().expect("id"), repository["latest_sync"]["id"].as_i64().expect("run id"))
+    }
+
+    /// Adds the repository at `url`, waits for its first sync and returns the id and the run.
+    pub async fn add_and_sync(&self, url: impl serde::Serialize) -> (i64, serde_json::Value) {
+        let (id, run_id) = self.add_repository(url).await;
+        (id, self.wait_for_sync(run_id, 90).await)
+    }
+
+    /// Asks for a sync of repository `id` and waits for it to end.
+    pub async fn sync_and_wait(&self, id: i64) -> serde_json::Value {
+        let (status, run) = self.post(&format!("/api/v1/repositories/{id}/syncs")).await;
+        assert_eq!(status, 202, "{run}");
+        self.wait_for_sync(run["id"].as_i64().expect("run id"), 90).await
     }
 
     /// Waits until sync run `id` has ended and returns it.

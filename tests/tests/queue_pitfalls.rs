@@ -1,5 +1,5 @@
 //! The queue behaves under the failures measured in apalis-redis 1.0
-//! (../shared/notes/apalis-redis-1.0.md): pick-up latency, a worker killed mid-sync, a
+//! (../shared/notes/apalis-redis-1.0.md): a worker killed mid-sync, a
 //! backlog past the 8,000-job Lua limit, workers side by side, restarts under the same
 //! host, and retries that stop.
 
@@ -14,7 +14,7 @@ use gitdash_tests::{
     databases::{Backend, TestDatabase},
     eventually,
     git_fixture::{GitRepo, generated_history},
-    processes::{Stack, Web, redis_url},
+    processes::{Stack, redis_url},
 };
 use sea_orm::{EntityTrait, PaginatorTrait, QuerySelect};
 use serde_json::json;
@@ -23,41 +23,13 @@ fn time(value: &serde_json::Value) -> DateTime<Utc> {
     value.as_str().and_then(|t| t.parse().ok()).expect("an RFC 3339 time")
 }
 
-async fn add(web: &Web, repo: &GitRepo) -> (i64, i64) {
-    let (status, repository) = web.post_json("/api/v1/repositories", json!({ "url": repo.path() })).await;
-    assert_eq!(status, 201, "{repository}");
-    (repository["id"].as_i64().expect("id"), repository["latest_sync"]["id"].as_i64().expect("run"))
-}
-
-fn small_repo() -> GitRepo {
-    let repo = GitRepo::new();
-    repo.write("a.txt", "a\n");
-    repo.commit("First");
-    repo
-}
-
-#[tokio::test]
-async fn a_job_starts_within_a_second_of_its_push() {
-    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
-    let web = stack.start_web().await;
-    let _worker = stack.start_worker();
-    // Let the worker settle into its idle polling before the push.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let repo = small_repo();
-    let (_, run_id) = add(&web, &repo).await;
-    let run = web.wait_for_sync(run_id, 30).await;
-    assert_eq!(run["state"], "succeeded", "{run}");
-    let waited = time(&run["started_at"]) - time(&run["queued_at"]);
-    assert!(waited < chrono::Duration::seconds(1), "the job waited {waited} in the queue");
-}
-
 #[tokio::test]
 async fn a_sync_whose_worker_is_killed_is_finished_by_another_without_duplicates() {
     let repo = generated_history(120_000);
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let web = stack.start_web().await;
     let mut first = stack.start_worker();
-    let (id, run_id) = add(&web, &repo).await;
+    let (id, run_id) = web.add_repository(repo.path()).await;
     eventually(120, "the first worker to be halfway through indexing", || async {
         let (_, run) = web.get(&format!("/api/v1/syncs/{run_id}")).await;
         let progress = run["progress"].as_i64().unwrap_or_default();
@@ -101,8 +73,8 @@ async fn ten_thousand_queued_syncs_do_not_stop_the_worker() {
     }
     let web = stack.start_web().await;
     let mut worker = stack.start_worker();
-    let repo = small_repo();
-    let (_, run_id) = add(&web, &repo).await;
+    let repo = GitRepo::with_one_commit();
+    let (_, run_id) = web.add_repository(repo.path()).await;
     let run = web.wait_for_sync(run_id, 240).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert!(worker.try_wait().is_none(), "the worker is still running");
@@ -120,7 +92,7 @@ async fn two_workers_share_the_queue_and_never_run_a_sync_twice() {
     let repos: Vec<GitRepo> = (0..4).map(|_| generated_history(10_000)).collect();
     let mut runs = Vec::new();
     for repo in &repos {
-        runs.push(add(&web, repo).await.1);
+        runs.push(web.add_repository(repo.path()).await.1);
     }
     for run_id in runs {
         let run = web.wait_for_sync(run_id, 180).await;
@@ -144,8 +116,8 @@ async fn a_worker_restarted_at_once_takes_jobs_again() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(worker.terminate().await.success(), "a stopped worker exits cleanly");
     let _again = stack.start_worker();
-    let repo = small_repo();
-    let (_, run_id) = add(&web, &repo).await;
+    let repo = GitRepo::with_one_commit();
+    let (_, run_id) = web.add_repository(repo.path()).await;
     let run = web.wait_for_sync(run_id, 30).await;
     assert_eq!(run["state"], "succeeded", "{run}");
 }

@@ -8,22 +8,9 @@ use gitdash_tests::{
     databases::{Backend, TestDatabase},
     git_fixture::{GitRepo, bare_clone, git_command},
     git_server::GitHttpServer,
-    processes::{Stack, Web, free_port},
+    processes::{Stack, free_port},
 };
 use serde_json::json;
-
-async fn add(web: &Web, url: &str) -> (i64, serde_json::Value) {
-    let (status, repository) = web.post_json("/api/v1/repositories", json!({ "url": url })).await;
-    assert_eq!(status, 201, "{repository}");
-    let run = web.wait_for_sync(repository["latest_sync"]["id"].as_i64().expect("run"), 60).await;
-    (repository["id"].as_i64().expect("id"), run)
-}
-
-async fn sync(web: &Web, id: i64) -> serde_json::Value {
-    let (status, run) = web.post(&format!("/api/v1/repositories/{id}/syncs")).await;
-    assert_eq!(status, 202, "{run}");
-    web.wait_for_sync(run["id"].as_i64().expect("run"), 60).await
-}
 
 /// The one bare clone in the stack's cache.
 fn only_clone(stack: &Stack) -> std::path::PathBuf {
@@ -45,11 +32,11 @@ async fn servers_that_want_credentials_or_serve_web_pages_fail_at_once_with_the_
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
 
-    let (_, run) = add(&web, &server.url("private/secret.git")).await;
+    let (_, run) = web.add_and_sync(&server.url("private/secret.git")).await;
     assert_eq!((run["state"].as_str(), run["attempt"].as_i64()), (Some("failed"), Some(1)), "{run}");
     assert!(run["error"].as_str().unwrap_or_default().contains("credentials"), "{run}");
 
-    let (_, run) = add(&web, &server.url("html/page")).await;
+    let (_, run) = web.add_and_sync(&server.url("html/page")).await;
     assert_eq!((run["state"].as_str(), run["attempt"].as_i64()), (Some("failed"), Some(1)), "{run}");
     assert!(run["error"].as_str().unwrap_or_default().contains("Git repository"), "{run}");
 }
@@ -83,7 +70,7 @@ async fn repositories_are_fetched_over_the_git_protocol() {
     let stack = private_stack(TestDatabase::new(Backend::Sqlite).await);
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
-    let (_, run) = add(&web, &format!("git://127.0.0.1:{port}/daemon.git")).await;
+    let (_, run) = web.add_and_sync(&format!("git://127.0.0.1:{port}/daemon.git")).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!(run["commits_added"], 1);
     let _ = daemon.kill().await;
@@ -97,7 +84,7 @@ async fn a_lost_or_broken_clone_is_fetched_again() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
-    let (id, run) = add(&web, repo.path().to_str().expect("utf-8")).await;
+    let (id, run) = web.add_and_sync(repo.path().to_str().expect("utf-8")).await;
     assert_eq!(run["state"], "succeeded");
     let clone = only_clone(&stack);
     assert!(clone.is_dir(), "the worker keeps a bare clone");
@@ -105,13 +92,13 @@ async fn a_lost_or_broken_clone_is_fetched_again() {
     std::fs::remove_dir_all(&clone).expect("remove clone");
     repo.write("a.txt", "b\n");
     repo.commit("Second");
-    let run = sync(&web, id).await;
+    let run = web.sync_and_wait(id).await;
     assert_eq!((run["state"].as_str(), run["commits_added"].as_i64()), (Some("succeeded"), Some(1)), "{run}");
 
     std::fs::remove_dir_all(&clone).expect("remove clone");
     std::fs::create_dir_all(&clone).expect("mkdir");
     std::fs::write(clone.join("HEAD"), "garbage").expect("corrupt");
-    let run = sync(&web, id).await;
+    let run = web.sync_and_wait(id).await;
     assert_eq!((run["state"].as_str(), run["commits_added"].as_i64()), (Some("succeeded"), Some(0)), "{run}");
     let (_, repository) = web.get(&format!("/api/v1/repositories/{id}")).await;
     assert_eq!(repository["commit_count"], 2);
@@ -125,11 +112,11 @@ async fn a_new_mailmap_is_applied_to_commits_already_indexed() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
-    let (id, _) = add(&web, repo.path().to_str().expect("utf-8")).await;
+    let (id, _) = web.add_and_sync(repo.path().to_str().expect("utf-8")).await;
 
     repo.write(".mailmap", "Joanna Doe <joanna@example.org> <jo@old.example>\n");
     repo.commit_as(b"Joanna Doe", b"joanna@example.org", b"Add a mailmap");
-    let run = sync(&web, id).await;
+    let run = web.sync_and_wait(id).await;
     assert_eq!(run["state"], "succeeded");
     let (_, page) = web.get(&format!("/api/v1/repositories/{id}/commits")).await;
     for commit in page["commits"].as_array().expect("commits") {
@@ -145,7 +132,7 @@ async fn concurrent_sync_requests_share_one_pending_sync() {
     let stack = Stack::new(TestDatabase::new(Backend::Postgres).await);
     let web = stack.start_web().await;
     let mut worker = stack.start_worker();
-    let (id, run) = add(&web, repo.path().to_str().expect("utf-8")).await;
+    let (id, run) = web.add_and_sync(repo.path().to_str().expect("utf-8")).await;
     assert_eq!(run["state"], "succeeded");
     // With no worker, a new sync stays queued while five requests race for it.
     worker.terminate().await;
@@ -178,7 +165,7 @@ async fn deleting_a_repository_removes_its_rows_and_its_clone() {
     let stack = Stack::new(TestDatabase::new(Backend::Postgres).await);
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
-    let (id, run) = add(&web, repo.path().to_str().expect("utf-8")).await;
+    let (id, run) = web.add_and_sync(repo.path().to_str().expect("utf-8")).await;
     assert_eq!(run["state"], "succeeded");
     let clone = only_clone(&stack);
     assert!(clone.exists());
@@ -204,7 +191,7 @@ async fn a_local_source_rewritten_and_garbage_collected_is_synced_again() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
-    let (id, run) = add(&web, repo.path().to_str().expect("utf-8")).await;
+    let (id, run) = web.add_and_sync(repo.path().to_str().expect("utf-8")).await;
     assert_eq!(run["state"], "succeeded");
 
     // The clone borrows the source's objects; rewriting and pruning the source removes the
@@ -215,7 +202,7 @@ async fn a_local_source_rewritten_and_garbage_collected_is_synced_again() {
     repo.git(["reflog", "expire", "--expire=now", "--all"]);
     repo.git(["gc", "-q", "--prune=now"]);
 
-    let run = sync(&web, id).await;
+    let run = web.sync_and_wait(id).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!((run["commits_added"].as_i64(), run["commits_removed"].as_i64()), (Some(1), Some(3)));
     let (_, page) = web.get(&format!("/api/v1/repositories/{id}/commits")).await;

@@ -10,20 +10,6 @@ use gitdash_tests::{
 };
 use serde_json::json;
 
-/// Adds `url` and waits for its first sync; returns the repository id and the finished run.
-async fn add_and_wait(web: &Web, url: &str) -> (i64, serde_json::Value) {
-    let (status, repository) = web.post_json("/api/v1/repositories", json!({ "url": url })).await;
-    assert_eq!(status, 201, "{repository}");
-    let run = web.wait_for_sync(repository["latest_sync"]["id"].as_i64().expect("run"), 90).await;
-    (repository["id"].as_i64().expect("id"), run)
-}
-
-async fn sync_again(web: &Web, id: i64) -> serde_json::Value {
-    let (status, run) = web.post(&format!("/api/v1/repositories/{id}/syncs")).await;
-    assert_eq!(status, 202, "{run}");
-    web.wait_for_sync(run["id"].as_i64().expect("run"), 90).await
-}
-
 async fn indexed_shas(web: &Web, id: i64) -> Vec<String> {
     let (_, page) = web.get(&format!("/api/v1/repositories/{id}/commits?limit=500")).await;
     let mut shas: Vec<String> = page["commits"]
@@ -57,7 +43,7 @@ async fn a_force_push_over_http_leaves_exactly_the_reachable_commits() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true");
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
-    let (id, run) = add_and_wait(&web, &server.url("project.git")).await;
+    let (id, run) = web.add_and_sync(&server.url("project.git")).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!(indexed_shas(&web, id).await, rev_list(&bare));
 
@@ -76,7 +62,7 @@ async fn a_force_push_over_http_leaves_exactly_the_reachable_commits() {
         .expect("push");
     assert!(push.success());
 
-    let run = sync_again(&web, id).await;
+    let run = web.sync_and_wait(id).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!((run["commits_added"].as_i64(), run["commits_removed"].as_i64()), (Some(1), Some(2)));
     assert_eq!(indexed_shas(&web, id).await, rev_list(&bare), "the indexed set equals git rev-list HEAD");
@@ -89,7 +75,7 @@ async fn a_missing_repository_fails_at_once_with_a_reason() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true");
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
-    let (_, run) = add_and_wait(&web, &server.url("nothing-here.git")).await;
+    let (_, run) = web.add_and_sync(&server.url("nothing-here.git")).await;
     assert_eq!(run["state"], "failed");
     assert_eq!(run["attempt"], 1, "a permanent failure is not retried");
     assert!(run["error"].as_str().unwrap_or_default().contains("not found"), "{run}");
@@ -135,4 +121,18 @@ async fn loopback_servers_are_refused_unless_private_networks_are_allowed() {
     let (status, body) = web.post_json("/api/v1/repositories", json!({ "url": server.url("x.git") })).await;
     assert_eq!(status, 422);
     assert!(body["message"].as_str().unwrap_or_default().contains("GITDASH_ALLOW_PRIVATE_NETWORKS"), "{body}");
+}
+
+#[tokio::test]
+async fn the_worker_checks_the_address_again_where_it_connects() {
+    // The web accepted the URL under a lenient setting; the worker, which makes the
+    // connection, runs under the default one and refuses it.
+    let served = tempfile::tempdir().expect("temp dir");
+    let server = GitHttpServer::start(served.path().to_path_buf()).await;
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true");
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker_with_env(&[("GITDASH_ALLOW_PRIVATE_NETWORKS", "false")]);
+    let (_, run) = web.add_and_sync(server.url("x.git")).await;
+    assert_eq!((run["state"].as_str(), run["attempt"].as_i64()), (Some("failed"), Some(1)), "{run}");
+    assert!(run["error"].as_str().unwrap_or_default().contains("refused"), "{run}");
 }
