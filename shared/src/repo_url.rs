@@ -172,11 +172,6 @@ impl RepoUrl {
         self.url.scheme() == "file"
     }
 
-    /// The local directory of a `file://` URL.
-    pub fn local_path(&self) -> Option<PathBuf> {
-        self.url.to_file_path().ok()
-    }
-
     pub fn as_str(&self) -> &str {
         self.url.as_str()
     }
@@ -350,7 +345,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = RepoUrl::parse(dir.path().to_str().expect("utf-8"), allowed).expect("allowed");
         assert!(url.is_local());
-        assert_eq!(url.local_path().expect("a path"), std::fs::canonicalize(dir.path()).expect("exists"));
+        let canonical = std::fs::canonicalize(dir.path()).expect("exists");
+        assert_eq!(url.as_str(), format!("file://{}", canonical.display()));
         assert!(
             RepoUrl::parse("/no/such/dir/anywhere", allowed)
                 .expect_err("missing")

@@ -40,12 +40,6 @@ pub enum SyncState {
     Failed,
 }
 
-impl SyncState {
-    pub fn is_active(self) -> bool {
-        matches!(self, SyncState::Queued | SyncState::Running)
-    }
-}
-
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
