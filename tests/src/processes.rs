@@ -43,6 +43,11 @@ impl Stack {
         }
     }
 
+    /// The stack under test talks to the tests' own servers on 127.0.0.1.
+    pub fn allowing_private_networks(self) -> Self {
+        self.with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true")
+    }
+
     pub fn with_env(mut self, name: &str, value: &str) -> Self {
         self.extra_env.retain(|(n, _)| n != name);
         self.extra_env.push((name.into(), value.into()));

@@ -125,7 +125,7 @@ async fn a_worker_restarted_at_once_takes_jobs_again() {
 #[tokio::test]
 async fn a_sync_that_keeps_failing_for_now_gives_up_after_the_last_attempt() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await)
-        .with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true")
+        .allowing_private_networks()
         .with_env("GITDASH_SYNC_MAX_ATTEMPTS", "3")
         .with_env("GITDASH_SYNC_RETRY_DELAY_SECONDS", "1");
     let web = stack.start_web().await;

@@ -20,15 +20,11 @@ fn only_clone(stack: &Stack) -> std::path::PathBuf {
     clones[0].clone()
 }
 
-fn private_stack(database: TestDatabase) -> Stack {
-    Stack::new(database).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true")
-}
-
 #[tokio::test]
 async fn servers_that_want_credentials_or_serve_web_pages_fail_at_once_with_the_reason() {
     let served = tempfile::tempdir().expect("temp dir");
     let server = GitHttpServer::start(served.path().to_path_buf()).await;
-    let stack = private_stack(TestDatabase::new(Backend::Sqlite).await);
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).allowing_private_networks();
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
 
@@ -67,7 +63,7 @@ async fn repositories_are_fetched_over_the_git_protocol() {
     })
     .await;
 
-    let stack = private_stack(TestDatabase::new(Backend::Sqlite).await);
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).allowing_private_networks();
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
     let (_, run) = web.add_and_sync(&format!("git://127.0.0.1:{port}/daemon.git")).await;

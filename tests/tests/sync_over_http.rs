@@ -40,7 +40,7 @@ async fn a_force_push_over_http_leaves_exactly_the_reachable_commits() {
     let bare = bare_clone(&repo, &served.path().join("project.git"));
     let server = GitHttpServer::start(served.path().to_path_buf()).await;
 
-    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true");
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).allowing_private_networks();
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
     let (id, run) = web.add_and_sync(&server.url("project.git")).await;
@@ -72,7 +72,7 @@ async fn a_force_push_over_http_leaves_exactly_the_reachable_commits() {
 async fn a_missing_repository_fails_at_once_with_a_reason() {
     let served = tempfile::tempdir().expect("temp dir");
     let server = GitHttpServer::start(served.path().to_path_buf()).await;
-    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true");
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).allowing_private_networks();
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
     let (_, run) = web.add_and_sync(&server.url("nothing-here.git")).await;
@@ -91,7 +91,7 @@ async fn a_server_that_is_down_is_retried_until_it_answers() {
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}/later.git");
 
-    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true");
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).allowing_private_networks();
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
     let (status, repository) = web.post_json("/api/v1/repositories", json!({ "url": url })).await;
@@ -129,7 +129,7 @@ async fn the_worker_checks_the_address_again_where_it_connects() {
     // connection, runs under the default one and refuses it.
     let served = tempfile::tempdir().expect("temp dir");
     let server = GitHttpServer::start(served.path().to_path_buf()).await;
-    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_ALLOW_PRIVATE_NETWORKS", "true");
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).allowing_private_networks();
     let web = stack.start_web().await;
     let _worker = stack.start_worker_with_env(&[("GITDASH_ALLOW_PRIVATE_NETWORKS", "false")]);
     let (_, run) = web.add_and_sync(server.url("x.git")).await;

@@ -30,8 +30,8 @@ use crate::git::{
     numstat::DiffState,
 };
 
-/// Commits read per unit of work: consecutive commits share most of their trees, so a
-/// thread keeps them together for its object cache.
+/// Commits read per unit of work: consecutive commits share most of their trees and delta
+/// bases, so a thread keeps them together for its delta-base cache.
 const BLOCK: usize = 64;
 /// Commits read per opening of the object store (see `index_commits`).
 const EPOCH: usize = 1024;
@@ -141,11 +141,15 @@ pub async fn sync_repository(
         }
         None => (Vec::new(), gix::mailmap::Snapshot::default(), None),
     };
-    let reachable_hex: HashSet<String> = reachable.iter().map(ObjectId::to_string).collect();
+    let reachable_set: HashSet<ObjectId> = reachable.iter().copied().collect();
+    let stored: HashSet<ObjectId> = existing.iter().filter_map(|sha| ObjectId::from_hex(sha.as_bytes()).ok()).collect();
     // Oldest first, so row ids follow history and ties in commit time list as git does.
-    let new_ids: Vec<ObjectId> =
-        reachable.iter().rev().filter(|id| !existing.contains(&id.to_string())).copied().collect();
-    let mut removed: Vec<String> = existing.iter().filter(|sha| !reachable_hex.contains(*sha)).cloned().collect();
+    let new_ids: Vec<ObjectId> = reachable.iter().rev().filter(|id| !stored.contains(*id)).copied().collect();
+    let mut removed: Vec<String> = existing
+        .iter()
+        .filter(|sha| ObjectId::from_hex(sha.as_bytes()).map_or(true, |id| !reachable_set.contains(&id)))
+        .cloned()
+        .collect();
     removed.sort();
 
     let walked = started.elapsed() - fetched;
@@ -184,7 +188,7 @@ pub async fn sync_repository(
     progress.send_replace(Progress { phase: "done", ..Default::default() });
     tracing::info!(
         repository = repository_id,
-        reachable = reachable_hex.len(),
+        reachable = reachable_set.len(),
         added = commits_added,
         removed = commits_removed,
         fetch_s = fetched.as_secs_f64(),
