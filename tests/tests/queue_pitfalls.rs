@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use gitdash_shared::{
-    entities::{commit, sync_run},
+    entities::{commit, sync_run, sync_run::SyncState},
     jobs::{self, SyncJob},
 };
 use gitdash_tests::{
@@ -82,30 +82,36 @@ async fn ten_thousand_queued_syncs_do_not_stop_the_worker() {
 }
 
 #[tokio::test]
-async fn two_workers_share_the_queue_and_never_run_a_sync_twice() {
+async fn while_one_worker_is_busy_the_other_takes_the_next_sync_and_none_runs_twice() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("GITDASH_WORKER_CONCURRENCY", "1");
     let web = stack.start_web().await;
     let _a = stack.start_worker();
     let _b = stack.start_worker();
     stack.wait_for_workers(2).await;
-    // Each sync takes long enough that a second job arrives while the first is running.
-    let repos: Vec<GitRepo> = (0..4).map(|_| generated_history(10_000)).collect();
-    let mut runs = Vec::new();
-    for repo in &repos {
-        runs.push(web.add_repository(repo.path()).await.1);
-    }
-    for run_id in runs {
-        let run = web.wait_for_sync(run_id, 180).await;
-        assert_eq!(run["state"], "succeeded", "{run}");
-        assert_eq!(run["attempt"], 1, "started once");
-        assert_eq!(run["commits_added"], 10_000);
-    }
+    // The first sync is long enough (seconds) that the second job is queued while it runs;
+    // the busy worker may not take it (concurrency 1), so the idle one must.
+    let long = generated_history(60_000);
+    let short = generated_history(100);
+    let (_, first) = web.add_repository(long.path()).await;
     let db = stack.database.connect().await;
-    let mut workers: Vec<Option<String>> =
-        sync_run::Entity::find().all(&db).await.expect("runs").into_iter().map(|r| r.worker).collect();
-    workers.sort();
-    workers.dedup();
-    assert_eq!(workers.len(), 2, "both workers took syncs: {workers:?}\n{}\n{}", _a.log(), _b.log());
+    let busy = eventually(60, "the first sync to start", || async {
+        let run = sync_run::Entity::find_by_id(first).one(&db).await.ok()??;
+        if run.state == SyncState::Running { run.worker } else { None }
+    })
+    .await;
+    let (_, second) = web.add_repository(short.path()).await;
+    let run = web.wait_for_sync(second, 60).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    let (_, still) = web.get(&format!("/api/v1/syncs/{first}")).await;
+    assert_eq!(still["state"], "running", "the first sync was still running: {still}");
+    let second_worker = sync_run::Entity::find_by_id(second).one(&db).await.expect("query").expect("run").worker;
+    assert_ne!(second_worker, Some(busy), "the idle worker took it\n{}\n{}", _a.log(), _b.log());
+
+    let run = web.wait_for_sync(first, 180).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    for run in sync_run::Entity::find().all(&db).await.expect("runs") {
+        assert_eq!(run.attempt, 1, "run {} started once", run.id);
+    }
 }
 
 #[tokio::test]
