@@ -7,6 +7,9 @@ use sea_orm::DbErr;
 pub enum QueryError {
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The caller may not do this; the text says why.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
 }
@@ -15,7 +18,7 @@ impl QueryError {
     /// Busy or unreachable databases heal by themselves; the caller may try again later.
     pub fn is_transient(&self) -> bool {
         match self {
-            QueryError::NotFound(_) => false,
+            QueryError::NotFound(_) | QueryError::Forbidden(_) => false,
             QueryError::Database(err) => crate::db::is_transient(err),
         }
     }

@@ -1,6 +1,7 @@
 //! What `gitdash-web` and `gitdash-worker` share: configuration, the database connection and
 //! its entities, the sync job payload and queue, and the query layer both processes go through.
 
+pub mod auth_config;
 pub mod config;
 pub mod db;
 pub mod entities;

@@ -5,6 +5,7 @@
 pub mod databases;
 pub mod git_fixture;
 pub mod git_server;
+pub mod idp;
 pub mod processes;
 
 /// Polls `check` every 50 ms until it returns `Some`, or panics after `seconds`.

@@ -8,7 +8,7 @@ use std::{
 
 use redis::Commands;
 
-use crate::{databases::TestDatabase, eventually};
+use crate::{databases::TestDatabase, eventually, idp::Idp};
 
 /// `target/debug/<name>`. `cargo test --workspace` builds both binaries before it runs any
 /// test (web and worker have integration tests of their own, which makes cargo build them).
@@ -72,11 +72,25 @@ impl Stack {
         command
     }
 
-    /// Starts `gitdash-web` and waits until it answers.
+    /// Starts `gitdash-web` with a real OpenID provider of its own, and waits until it
+    /// answers. Its API helpers send a JWT access token from that provider.
     pub async fn start_web(&self) -> Web {
         let port = free_port();
+        let public_url = format!("http://127.0.0.1:{port}");
+        let idp = Idp::start(&[&public_url]).await;
+        let env = idp.gitdash_env(&public_url);
+        let mut web = self.start_web_on(port, &env).await;
+        web.token = Some(idp.machine_token("gitdash-cli", "api://default").await);
+        web.idp = Some(idp);
+        web
+    }
+
+    /// Starts `gitdash-web` on `port` with `env` on top of the stack's settings (sign-in
+    /// settings among them) and waits until it answers.
+    pub async fn start_web_on(&self, port: u16, env: &[(String, String)]) -> Web {
         let mut command = self.command("gitdash-web");
         command.env("GITDASH_LISTEN", format!("127.0.0.1:{port}"));
+        command.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let process = Process::spawn(command, "gitdash-web", self.data_dir.path());
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
@@ -86,7 +100,7 @@ impl Stack {
             async move { client.get(url).send().await.ok().filter(|r| r.status().is_success()).map(|_| ()) }
         })
         .await;
-        Web { process, base, client }
+        Web { process, base, client, token: None, idp: None }
     }
 
     /// Starts a `gitdash-worker` consumer.
@@ -206,11 +220,14 @@ impl Drop for Process {
     }
 }
 
-/// A running `gitdash-web` and an HTTP client for it.
+/// A running `gitdash-web`, an HTTP client for it, and the provider it trusts.
 pub struct Web {
     pub process: Process,
     pub base: String,
     pub client: reqwest::Client,
+    /// Sent as `Authorization: Bearer` by the API helpers below.
+    pub token: Option<String>,
+    pub idp: Option<Idp>,
 }
 
 impl Web {
@@ -218,23 +235,34 @@ impl Web {
         format!("{}{path}", self.base)
     }
 
+    /// A request to `path` with the access token, if there is one.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, self.url(path));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-        let response = self.client.post(self.url(path)).json(&body).send().await.expect("request");
-        read(response).await
+        read(self.request(reqwest::Method::POST, path).json(&body).send().await.expect("request")).await
     }
 
     pub async fn post(&self, path: &str) -> (u16, serde_json::Value) {
-        let response = self.client.post(self.url(path)).send().await.expect("request");
-        read(response).await
+        read(self.request(reqwest::Method::POST, path).send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
-        let response = self.client.get(self.url(path)).send().await.expect("request");
-        read(response).await
+        read(self.request(reqwest::Method::GET, path).send().await.expect("request")).await
     }
 
     pub async fn delete(&self, path: &str) -> u16 {
-        self.client.delete(self.url(path)).send().await.expect("request").status().as_u16()
+        self.request(reqwest::Method::DELETE, path).send().await.expect("request").status().as_u16()
+    }
+
+    /// The same server seen with another access token (another person, a forged token...).
+    pub fn with_token(&self, token: Option<String>) -> WebClient<'_> {
+        WebClient { web: self, token }
     }
 
     /// Adds the repository at `url` and returns its id and its first sync run's id.
@@ -267,7 +295,35 @@ impl Web {
     }
 }
 
-async fn read(response: reqwest::Response) -> (u16, serde_json::Value) {
+/// A [`Web`] with a different access token.
+pub struct WebClient<'a> {
+    pub web: &'a Web,
+    pub token: Option<String>,
+}
+
+impl WebClient<'_> {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.web.client.request(method, self.web.url(path));
+        match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        read(self.request(reqwest::Method::GET, path).send().await.expect("request")).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        read(self.request(reqwest::Method::POST, path).json(&body).send().await.expect("request")).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (u16, serde_json::Value) {
+        read(self.request(reqwest::Method::DELETE, path).send().await.expect("request")).await
+    }
+}
+
+pub async fn read(response: reqwest::Response) -> (u16, serde_json::Value) {
     let status = response.status().as_u16();
     let text = response.text().await.unwrap_or_default();
     let json = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));

@@ -143,8 +143,7 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
     }
 
     let malformed = web
-        .client
-        .post(web.url("/api/v1/repositories"))
+        .request(reqwest::Method::POST, "/api/v1/repositories")
         .header("content-type", "application/json")
         .body("{\"url\":")
         .send()
@@ -179,6 +178,5 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
     assert_eq!(status, 200);
     assert!(spec["paths"]["/repositories/{id}/commits"]["get"].is_object(), "the spec documents the commits endpoint");
     assert_eq!(spec["servers"][0]["url"], "/api/v1");
-    let docs = web.client.get(web.url("/docs/")).send().await.expect("docs");
-    assert_eq!(docs.status().as_u16(), 200);
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object(), "the spec documents Bearer tokens");
 }

@@ -132,12 +132,12 @@ async fn concurrent_sync_requests_share_one_pending_sync() {
     assert_eq!(run["state"], "succeeded");
     // With no worker, a new sync stays queued while five requests race for it.
     worker.terminate().await;
-    let url = web.url(&format!("/api/v1/repositories/{id}/syncs"));
+    let path = format!("/api/v1/repositories/{id}/syncs");
     let requests: Vec<_> = (0..5)
         .map(|_| {
-            let (client, url) = (web.client.clone(), url.clone());
+            let request = web.request(reqwest::Method::POST, &path);
             tokio::spawn(async move {
-                let response = client.post(url).send().await.expect("request");
+                let response = request.send().await.expect("request");
                 (response.status().as_u16(), response.json::<serde_json::Value>().await.expect("JSON"))
             })
         })

@@ -5,21 +5,33 @@
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use gitdash_shared::{Config, jobs};
+use gitdash_shared::{Config, auth_config::AuthConfig, jobs};
 use poem::{
-    EndpointExt, Route, Server,
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server, get,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::CookieJarManager,
 };
 use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
 
-use crate::{api, error};
+use crate::{
+    api,
+    auth::{
+        self, Auth,
+        guard::{Realm, require_user},
+        okta::Okta,
+        provider::Provider,
+        session::Sessions,
+    },
+    error, pages,
+};
 
 /// What request handlers share.
 pub struct AppState {
     pub db: DatabaseConnection,
     pub queue: jobs::SyncQueue,
     pub config: Config,
+    pub auth: Auth,
 }
 
 pub struct Application {
@@ -29,9 +41,25 @@ pub struct Application {
 }
 
 impl Application {
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(config: Config, auth_config: AuthConfig) -> anyhow::Result<Self> {
         let db = gitdash_shared::db::connect(&config.database_url).await?;
         let queue = jobs::connect_queue(&config.redis_url, &config.queue_name).await.context("REDIS_URL")?;
+        let redis = jobs::connect_redis(&config.redis_url).await.context("REDIS_URL")?;
+        let auth_config = Arc::new(auth_config);
+        let provider = Provider::new(auth_config.clone());
+        // Reads the discovery document, or keeps trying in the background.
+        provider.start().await;
+        let auth = Auth {
+            sessions: Sessions::new(
+                redis,
+                auth_config.secret_key.expose(),
+                auth_config.session_idle_timeout,
+                auth_config.session_lifetime,
+            ),
+            okta: auth_config.okta.clone().map(Okta::new),
+            provider,
+            config: auth_config,
+        };
         let acceptor = TcpListener::bind(config.listen)
             .into_acceptor()
             .await
@@ -41,7 +69,7 @@ impl Application {
             .into_iter()
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the listener has no socket address")?;
-        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config }) })
+        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -61,17 +89,36 @@ impl Application {
 }
 
 pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
-    let service = OpenApiService::new(api::apis(state), "gitdash", env!("CARGO_PKG_VERSION"))
+    let service = OpenApiService::new(api::apis(state.clone()), "gitdash", env!("CARGO_PKG_VERSION"))
         .description("Git history dashboard: repositories, their sync runs and their commits.")
         .server("/api/v1");
     let docs = service.swagger_ui();
     let spec = service.spec_endpoint();
     Route::new()
-        .nest("/api/v1", service)
-        .at("/openapi.json", spec)
-        .nest("/docs", docs)
+        // Public: the landing page, sign-in and sign-out, static files, health.
+        .at("/", get(pages::landing))
+        .at("/login", get(auth::routes::login))
+        .at("/oidc/callback", get(auth::routes::callback))
+        .at("/logout", get(auth::routes::logout_page).post(auth::routes::logout))
+        .at("/static/style.css", get(pages::stylesheet))
         .at("/healthz", poem::endpoint::make_sync(|_| "ok"))
+        // Everything else needs a signed-in user.
+        .nest("/api/v1", guarded(service, &state, Realm::Api))
+        .at("/openapi.json", guarded(spec, &state, Realm::Api))
+        .nest("/docs", guarded(docs, &state, Realm::Page))
+        .at("/repositories", guarded(get(pages::repositories_page), &state, Realm::Page))
+        .data(state)
+        .with(CookieJarManager::new())
         .catch_all_error(error::json_error_response)
+        .around(pages::security_headers)
+}
+
+fn guarded<E: IntoEndpoint>(endpoint: E, state: &Arc<AppState>, realm: Realm) -> impl Endpoint + use<E>
+where
+    E::Endpoint: 'static,
+{
+    let state = state.clone();
+    endpoint.into_endpoint().around(move |endpoint, req| require_user(endpoint, req, state.clone(), realm))
 }
 
 /// Resolves on SIGINT or SIGTERM.

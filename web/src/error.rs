@@ -17,6 +17,9 @@ pub struct ErrorBody {
 /// The error answer of every API operation; documented in the OpenAPI spec.
 #[derive(Debug, ApiResponse)]
 pub enum ApiError {
+    /// Not allowed for the signed-in user; `message` says why.
+    #[oai(status = 403)]
+    Forbidden(Json<ErrorBody>),
     /// No such resource.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
@@ -45,6 +48,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -53,7 +57,9 @@ impl ApiError {
 
     pub fn message(&self) -> &str {
         match self {
-            ApiError::NotFound(b) | ApiError::Unavailable(b) | ApiError::Internal(b) => &b.message,
+            ApiError::Forbidden(b) | ApiError::NotFound(b) | ApiError::Unavailable(b) | ApiError::Internal(b) => {
+                &b.message
+            }
         }
     }
 }
@@ -62,6 +68,7 @@ impl From<QueryError> for ApiError {
     fn from(err: QueryError) -> Self {
         match err {
             QueryError::NotFound(what) => ApiError::not_found(what),
+            QueryError::Forbidden(why) => ApiError::Forbidden(body(why)),
             err if err.is_transient() => ApiError::unavailable("the database is busy; try again shortly"),
             err => ApiError::internal(err),
         }
@@ -84,11 +91,12 @@ pub async fn json_error_response(err: poem::Error) -> Response {
     } else {
         err.to_string()
     };
-    json(status, message)
+    json(status, &message)
 }
 
-fn json(status: StatusCode, message: String) -> Response {
-    Json(ErrorBody { message }).with_status(status).into_response()
+/// `{"message": ...}` with `status`.
+pub fn json(status: StatusCode, message: &str) -> Response {
+    Json(ErrorBody { message: message.to_owned() }).with_status(status).into_response()
 }
 
 #[cfg(test)]

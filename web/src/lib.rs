@@ -1,6 +1,8 @@
-//! gitdash's web process: the REST API (documented with OpenAPI, explorable at `/docs`) and,
-//! later, the pages. `main.rs` only reads configuration and calls [`app::Application`].
+//! gitdash's web process: sign-in, the REST API (documented with OpenAPI, explorable at
+//! `/docs`) and the pages. `main.rs` only reads configuration and calls [`app::Application`].
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod error;
+pub mod pages;

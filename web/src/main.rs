@@ -14,7 +14,8 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> anyhow::Result<()> {
     let config = gitdash_shared::Config::from_env()?;
-    let app = gitdash_web::app::Application::build(config).await?;
+    let auth_config = gitdash_shared::auth_config::AuthConfig::from_env()?;
+    let app = gitdash_web::app::Application::build(config, auth_config).await?;
     tracing::info!("gitdash is listening on http://{}", app.local_addr());
     app.run_until_stopped(gitdash_web::app::shutdown_signal()).await
 }

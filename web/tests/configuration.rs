@@ -2,15 +2,41 @@
 
 use std::process::Command;
 
+/// Sign-in settings that are complete; the provider need not be reachable.
+const SIGN_IN: [(&str, &str); 5] = [
+    ("OIDC_ISSUER_URL", "http://127.0.0.1:9/oauth2/default"),
+    ("OIDC_CLIENT_ID", "gitdash"),
+    ("OIDC_CLIENT_SECRET", "not-a-real-secret"),
+    ("GITDASH_PUBLIC_URL", "http://127.0.0.1:5000"),
+    ("SECRET_KEY", "0123456789abcdef0123456789abcdef"),
+];
+
 fn web_with(variable: &str, value: &str) -> (bool, String) {
     let data = tempfile::tempdir().expect("temp dir");
     let output = Command::new(env!("CARGO_BIN_EXE_gitdash-web"))
         .env_clear()
         .env("GITDASH_DATA_DIR", data.path())
+        .envs(SIGN_IN.iter().filter(|(name, _)| *name != variable).copied())
         .env(variable, value)
         .output()
         .expect("runs");
     (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn missing_sign_in_settings_are_named() {
+    for variable in ["OIDC_ISSUER_URL", "OIDC_CLIENT_SECRET", "GITDASH_PUBLIC_URL", "SECRET_KEY"] {
+        let (ok, stderr) = web_with(variable, "");
+        assert!(!ok, "{variable} is required");
+        assert!(stderr.contains(variable), "{stderr}");
+    }
+}
+
+#[test]
+fn a_client_secret_never_reaches_the_output() {
+    let (ok, stderr) = web_with("REDIS_URL", "redis://127.0.0.1:1");
+    assert!(!ok);
+    assert!(!stderr.contains("not-a-real-secret") && !stderr.contains("0123456789abcdef0123"), "{stderr}");
 }
 
 #[test]

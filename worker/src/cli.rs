@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use gitdash_shared::{
     Config,
     queries::{
-        commits,
+        Caller, commits,
         repositories::{self, CreateOutcome},
         sync_runs::{self, Claim},
     },
@@ -56,7 +56,7 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
     config.allow_private_networks = true;
     let db = gitdash_shared::db::connect(&config.database_url).await?;
     let url = RepoUrl::parse(target, config.url_policy()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let repository = match repositories::create(&db, &url).await? {
+    let repository = match repositories::create(&db, &url, &Caller::OPERATOR).await? {
         CreateOutcome::Created(r) | CreateOutcome::AlreadyExists(r) => r,
     };
     let (run, _) = sync_runs::request(&db, repository.id).await?;

@@ -4,3 +4,4 @@ pub mod commit;
 pub mod repository;
 pub mod sync_run;
 pub mod tag;
+pub mod user;

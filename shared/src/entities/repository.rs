@@ -14,6 +14,8 @@ pub struct Model {
     pub mailmap_sha: Option<String>,
     pub created_at: DateTimeUtc,
     pub last_synced_at: Option<DateTimeUtc>,
+    /// Who added it (a `users` id); only they or an admin may delete it.
+    pub added_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,7 +8,7 @@ use sea_orm::{
 use crate::{
     entities::{commit, repository, sync_run},
     error::QueryError,
-    queries::{now, sync_runs},
+    queries::{Caller, now, sync_runs},
     repo_url::RepoUrl,
 };
 
@@ -26,7 +26,8 @@ pub enum CreateOutcome {
     AlreadyExists(repository::Model),
 }
 
-pub async fn create(db: &impl ConnectionTrait, url: &RepoUrl) -> Result<CreateOutcome, QueryError> {
+/// Adds a repository on behalf of `caller`, who is recorded as the one who added it.
+pub async fn create(db: &impl ConnectionTrait, url: &RepoUrl, caller: &Caller) -> Result<CreateOutcome, QueryError> {
     if let Some(existing) = find_by_url(db, url).await? {
         return Ok(CreateOutcome::AlreadyExists(existing));
     }
@@ -34,6 +35,7 @@ pub async fn create(db: &impl ConnectionTrait, url: &RepoUrl) -> Result<CreateOu
         url: Set(url.as_str().to_owned()),
         name: Set(url.name()),
         created_at: Set(now()),
+        added_by: Set(caller.user()),
         ..Default::default()
     };
     match model.insert(db).await {
@@ -78,9 +80,15 @@ async fn with_details(
     Ok(RepositoryDetail { repository, commit_count, latest_sync })
 }
 
-/// Deletes the repository and, through foreign keys, its commits, tags and sync runs.
-pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<repository::Model, QueryError> {
+/// Deletes the repository and, through foreign keys, its commits, tags and sync runs. Only
+/// the person who added it, or an admin, may.
+pub async fn delete(db: &impl ConnectionTrait, id: i64, caller: &Caller) -> Result<repository::Model, QueryError> {
     let repository = get(db, id).await?;
+    if !caller.is_admin && repository.added_by != Some(caller.user_id) {
+        return Err(QueryError::Forbidden(
+            "only the person who added this repository, or an admin, may delete it".into(),
+        ));
+    }
     repository::Entity::delete_by_id(id).exec(db).await?;
     Ok(repository)
 }

@@ -16,6 +16,7 @@ use poem_openapi::{
 use super::{ApiTags, Commit, CommitPage};
 use crate::{
     app::AppState,
+    auth::Identity,
     error::{ApiError, ErrorBody},
 };
 
@@ -39,6 +40,7 @@ impl CommitsApi {
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
+        _identity: Identity,
         id: Path<i64>,
         /// Part of the author's name or email, any case.
         author: Query<Option<String>>,

@@ -15,6 +15,7 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 use super::{ApiTags, NewRepository, Repository, RepositoryConflict, SyncRun};
 use crate::{
     app::AppState,
+    auth::Identity,
     error::{ApiError, ErrorBody},
 };
 
@@ -53,7 +54,7 @@ pub enum DeleteResponse {
 impl RepositoriesApi {
     /// Add a repository by URL and queue its first sync.
     #[oai(path = "/repositories", method = "post")]
-    async fn create(&self, body: Json<NewRepository>) -> Result<CreateResponse, ApiError> {
+    async fn create(&self, identity: Identity, body: Json<NewRepository>) -> Result<CreateResponse, ApiError> {
         let policy = self.state.config.url_policy();
         let url = match RepoUrl::parse(&body.url, policy) {
             Ok(url) => url,
@@ -64,7 +65,7 @@ impl RepositoriesApi {
         if let Err(err) = url.check_network(policy).await {
             return Ok(CreateResponse::Refused(Json(ErrorBody { message: err.to_string() })));
         }
-        let repository = match repositories::create(&self.state.db, &url).await? {
+        let repository = match repositories::create(&self.state.db, &url, &identity.caller).await? {
             CreateOutcome::Created(repository) => repository,
             CreateOutcome::AlreadyExists(existing) => {
                 return Ok(CreateResponse::AlreadyExists(Json(RepositoryConflict {
@@ -73,7 +74,7 @@ impl RepositoriesApi {
                 })));
             }
         };
-        tracing::info!(repository = repository.id, url = %repository.url, "repository added");
+        tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository added");
         // A queue outage must not lose the repository: the run is then marked failed with
         // the reason, and a later sync request queues it again.
         let _ = request_sync(&self.state, repository.id).await;
@@ -83,21 +84,22 @@ impl RepositoriesApi {
 
     /// List every repository with its commit count and latest sync.
     #[oai(path = "/repositories", method = "get")]
-    async fn list(&self) -> Result<Json<Vec<Repository>>, ApiError> {
+    async fn list(&self, _identity: Identity) -> Result<Json<Vec<Repository>>, ApiError> {
         let details = repositories::list(&self.state.db).await?;
         Ok(Json(details.into_iter().map(Repository::from).collect()))
     }
 
     /// Read one repository.
     #[oai(path = "/repositories/:id", method = "get")]
-    async fn get(&self, id: Path<i64>) -> Result<Json<Repository>, ApiError> {
+    async fn get(&self, _identity: Identity, id: Path<i64>) -> Result<Json<Repository>, ApiError> {
         Ok(Json(repositories::detail(&self.state.db, id.0).await?.into()))
     }
 
-    /// Delete a repository, its indexed history and its clone.
+    /// Delete a repository, its indexed history and its clone. Only the person who added
+    /// it, or an admin, may.
     #[oai(path = "/repositories/:id", method = "delete")]
-    async fn delete(&self, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
-        let repository = repositories::delete(&self.state.db, id.0).await?;
+    async fn delete(&self, identity: Identity, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
+        let repository = repositories::delete(&self.state.db, id.0, &identity.caller).await?;
         let clone = self.state.config.clone_dir(repository.id, &repository.url);
         tokio::task::spawn_blocking(move || {
             if clone.exists()
@@ -106,13 +108,13 @@ impl RepositoriesApi {
                 tracing::warn!(dir = %clone.display(), %err, "could not remove the clone");
             }
         });
-        tracing::info!(repository = repository.id, url = %repository.url, "repository deleted");
+        tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository deleted");
         Ok(DeleteResponse::Deleted)
     }
 
     /// Queue a sync, or return the one already queued or running.
     #[oai(path = "/repositories/:id/syncs", method = "post")]
-    async fn sync(&self, id: Path<i64>) -> Result<SyncResponse, ApiError> {
+    async fn sync(&self, _identity: Identity, id: Path<i64>) -> Result<SyncResponse, ApiError> {
         Ok(SyncResponse::Accepted(Json(request_sync(&self.state, id.0).await?.into())))
     }
 }

@@ -6,7 +6,7 @@ use gitdash_shared::queries::sync_runs;
 use poem_openapi::{OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, SyncRun};
-use crate::{app::AppState, error::ApiError};
+use crate::{app::AppState, auth::Identity, error::ApiError};
 
 pub struct SyncsApi {
     pub state: Arc<AppState>,
@@ -16,7 +16,7 @@ pub struct SyncsApi {
 impl SyncsApi {
     /// Read a sync run: its state, progress and outcome.
     #[oai(path = "/syncs/:id", method = "get")]
-    async fn get(&self, id: Path<i64>) -> Result<Json<SyncRun>, ApiError> {
+    async fn get(&self, _identity: Identity, id: Path<i64>) -> Result<Json<SyncRun>, ApiError> {
         Ok(Json(sync_runs::get(&self.state.db, id.0).await?.into()))
     }
 }

@@ -1,0 +1,122 @@
+//! Server-rendered pages (askama templates in `web/templates`, escaped by default) and the
+//! headers every response carries.
+
+use std::sync::Arc;
+
+use askama::Template;
+use gitdash_shared::queries::repositories;
+use poem::{
+    Endpoint, IntoResponse, Request, Response, handler,
+    http::{StatusCode, header},
+    web::{Data, Html},
+};
+
+use crate::{app::AppState, auth::Identity};
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage<'a> {
+    title: &'a str,
+    text: &'a str,
+    offer_sign_in: bool,
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage<'a> {
+    csrf_token: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct LandingPage {
+    user: Option<String>,
+}
+
+struct RepositoryRow {
+    name: String,
+    url: String,
+    commits: u64,
+}
+
+#[derive(Template)]
+#[template(path = "repositories.html")]
+struct RepositoriesPage {
+    user: String,
+    repositories: Vec<RepositoryRow>,
+}
+
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).with_status(status).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "page did not render");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
+    render(status, &MessagePage { title, text, offer_sign_in: false })
+}
+
+pub fn sign_in_failed(status: StatusCode, text: &str) -> Response {
+    render(status, &MessagePage { title: "Sign-in failed", text, offer_sign_in: true })
+}
+
+pub fn logout(csrf_token: &str) -> Response {
+    render(StatusCode::OK, &LogoutPage { csrf_token })
+}
+
+/// `/`: public; says who is signed in when someone is.
+#[handler]
+pub async fn landing(req: &Request, state: Data<&Arc<AppState>>) -> Response {
+    let auth = &state.auth;
+    let mut user = None;
+    if let Some(cookie) = req.cookie().get(auth.session_cookie())
+        && let Ok(Some(session)) = auth.sessions.load(cookie.value_str()).await
+        && let Ok(found) = gitdash_shared::queries::users::get(&state.db, session.user_id).await
+    {
+        user = Some(found.display_name().to_owned());
+    }
+    render(StatusCode::OK, &LandingPage { user })
+}
+
+/// `/repositories`: needs a signed-in user (the guard put them in the request).
+#[handler]
+pub async fn repositories_page(identity: Data<&Identity>, state: Data<&Arc<AppState>>) -> Response {
+    match repositories::list(&state.db).await {
+        Ok(list) => render(
+            StatusCode::OK,
+            &RepositoriesPage {
+                user: identity.user.display_name().to_owned(),
+                repositories: list
+                    .into_iter()
+                    .map(|d| RepositoryRow { name: d.repository.name, url: d.repository.url, commits: d.commit_count })
+                    .collect(),
+            },
+        ),
+        Err(err) => {
+            tracing::error!(error = %err, "repositories page");
+            message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
+        }
+    }
+}
+
+#[handler]
+pub fn stylesheet() -> impl IntoResponse {
+    include_str!("../static/style.css")
+        .with_content_type("text/css; charset=utf-8")
+        .with_header(header::CACHE_CONTROL, "public, max-age=3600")
+}
+
+/// Headers on every response: no MIME sniffing, no framing, and no Referer leaving the
+/// site (a callback URL holds the authorization code).
+pub async fn security_headers<E: Endpoint>(endpoint: Arc<E>, req: Request) -> poem::Result<Response> {
+    let mut response = endpoint.call(req).await?.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    headers.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
+    Ok(response)
+}
