@@ -49,12 +49,19 @@ impl Idp {
 
     /// The misbehaving provider; tests choose its misbehaviour through `POST /control`.
     pub async fn start_misbehaving(public_url: &str) -> Self {
-        Self::spawn("misbehaving.js", &[("IDP_REDIRECT_URIS", public_url.to_owned())]).await
+        Self::start_misbehaving_on(free_port(), public_url).await
+    }
+
+    pub async fn start_misbehaving_on(port: u16, public_url: &str) -> Self {
+        Self::spawn_on(port, "misbehaving.js", &[("IDP_REDIRECT_URIS", public_url.to_owned())]).await
     }
 
     async fn spawn(script: &str, env: &[(&str, String)]) -> Self {
+        Self::spawn_on(free_port(), script, env).await
+    }
+
+    async fn spawn_on(port: u16, script: &str, env: &[(&str, String)]) -> Self {
         ensure_installed();
-        let port = free_port();
         let issuer = format!("http://127.0.0.1:{port}");
         let mut command = tokio::process::Command::new("node");
         command

@@ -164,9 +164,6 @@ impl Provider {
 
     /// Fetches the JWKS once and parses it for both uses.
     async fn with_fresh_keys(&self, mut metadata: ProviderMetadataWithLogout) -> Result<Discovered, DiscoveryError> {
-        if let Ok(mut last) = self.last_key_fetch.lock() {
-            *last = Some(Instant::now());
-        }
         let response = self
             .http
             .get(metadata.jwks_uri().url().clone())
@@ -190,13 +187,22 @@ impl Provider {
     }
 
     /// Fetches the JWKS again after a token named a key we do not know (the provider rotated
-    /// its keys), at most once per [`JWKS_REFRESH_INTERVAL`]. Returns whether it did.
+    /// its keys), at most once per [`JWKS_REFRESH_INTERVAL`] so forged key ids cannot turn
+    /// gitdash against the provider. Returns whether it fetched.
     pub async fn refresh_keys(&self) -> bool {
         let Some(current) = self.current() else { return false };
+        // Taken and stamped under one lock: of many requests naming unknown keys at once,
+        // one fetches.
         let due = self
             .last_key_fetch
             .lock()
-            .map(|last| last.is_none_or(|at| at.elapsed() >= JWKS_REFRESH_INTERVAL))
+            .map(|mut last| {
+                let due = last.is_none_or(|at| at.elapsed() >= JWKS_REFRESH_INTERVAL);
+                if due {
+                    *last = Some(Instant::now());
+                }
+                due
+            })
             .unwrap_or(false);
         if !due {
             return false;
@@ -266,10 +272,10 @@ impl Provider {
                 let client = self.client(&discovered)?;
                 let claims = self
                     .verify_id_token(&client, id_token, &nonce, token.access_token())
-                    .map_err(|e| SignInError::IdToken(e.to_string()))?;
+                    .map_err(|e| SignInError::IdToken(error_chain(&e)))?;
                 (client, claims)
             }
-            Err(err) => return Err(SignInError::IdToken(err.to_string())),
+            Err(err) => return Err(SignInError::IdToken(error_chain(&err))),
             Ok(claims) => (client, claims),
         };
         let subject = claims.subject().clone();
