@@ -82,6 +82,10 @@ fn body(message: String) -> Json<ErrorBody> {
 /// Turns every error poem produces (unknown route, malformed JSON, bad path parameter) into
 /// the same JSON shape.
 pub async fn json_error_response(err: poem::Error) -> Response {
+    // Our own `ApiError`s already are JSON responses with their message.
+    if err.is_from_response() {
+        return err.into_response();
+    }
     let status = err.status();
     let message = if status == StatusCode::NOT_FOUND {
         "not found".to_owned()
