@@ -185,8 +185,8 @@ impl AuthConfig {
             allowed_groups: list(get("GITDASH_ALLOWED_GROUPS")),
             admin_group: get("GITDASH_ADMIN_GROUP"),
             okta,
-            session_idle_timeout: minutes(&get, "GITDASH_SESSION_IDLE_MINUTES", 60)?,
-            session_lifetime: minutes(&get, "GITDASH_SESSION_LIFETIME_MINUTES", 12 * 60)?,
+            session_idle_timeout: duration(&get, "GITDASH_SESSION_IDLE_TIMEOUT", "1h")?,
+            session_lifetime: duration(&get, "GITDASH_SESSION_LIFETIME", "12h")?,
             clock_skew: Duration::from_secs(seconds(&get, "OIDC_CLOCK_SKEW_SECONDS", 60)?),
         })
     }
@@ -233,17 +233,16 @@ fn list(value: Option<String>) -> Vec<String> {
     value.map(|v| v.split([',', ' ']).filter(|s| !s.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
 }
 
-fn minutes(
+/// A duration such as `30m`, `12h` or `1h 30m`, from one second to 90 days.
+fn duration(
     get: &impl Fn(&str) -> Option<String>,
     variable: &'static str,
-    default: u64,
+    default: &str,
 ) -> Result<Duration, ConfigError> {
-    match get(variable) {
-        None => Ok(Duration::from_secs(default * 60)),
-        Some(v) => match v.parse::<u64>() {
-            Ok(n) if (1..=60 * 24 * 90).contains(&n) => Ok(Duration::from_secs(n * 60)),
-            _ => Err(ConfigError::new(variable, format!("{v:?} is not a number of minutes from 1 to 129600"))),
-        },
+    let text = get(variable).unwrap_or_else(|| default.to_owned());
+    match humantime::parse_duration(&text) {
+        Ok(d) if d >= Duration::from_secs(1) && d <= Duration::from_secs(90 * 24 * 3600) => Ok(d),
+        _ => Err(ConfigError::new(variable, format!("{text:?} is not a duration such as 30m or 12h (1s to 90 days)"))),
     }
 }
 
@@ -286,6 +285,8 @@ mod tests {
         assert_eq!(config.scopes, ["openid", "email", "profile"]);
         assert_eq!(config.api_audience, "api://default");
         assert_eq!(config.groups_claim, "groups");
+        assert_eq!(config.session_idle_timeout, Duration::from_secs(3600));
+        assert_eq!(config.session_lifetime, Duration::from_secs(12 * 3600));
         assert!(config.secure_cookies());
         assert!(!format!("{config:?}").contains("s3cret"), "secrets stay out of debug output");
         assert!(!format!("{config:?}").contains(KEY));
@@ -312,6 +313,9 @@ mod tests {
         pairs.retain(|(k, _)| *k != "GITDASH_PUBLIC_URL");
         pairs.push(("GITDASH_PUBLIC_URL", "https://gitdash.example.com/sub?x=1"));
         assert_eq!(config(&pairs).expect_err("not an origin").variable, "GITDASH_PUBLIC_URL");
+        let mut pairs = complete();
+        pairs.push(("GITDASH_SESSION_IDLE_TIMEOUT", "forever"));
+        assert_eq!(config(&pairs).expect_err("not a duration").variable, "GITDASH_SESSION_IDLE_TIMEOUT");
         let mut pairs = complete();
         pairs.push(("OIDC_SCOPES", "email profile"));
         assert_eq!(config(&pairs).expect_err("no openid").variable, "OIDC_SCOPES");

@@ -40,6 +40,7 @@ async fn each_bad_id_token_or_userinfo_answer_is_refused() {
         ("alg none", json!({ "unsigned": true })),
         ("issuer mismatch", json!({ "claims": { "iss": "https://evil.example" } })),
         ("wrong aud", json!({ "claims": { "aud": "somebody-else" } })),
+        ("missing aud", json!({ "claims": { "aud": null } })),
         ("missing sub", json!({ "claims": { "sub": null } })),
         ("missing iat", json!({ "claims": { "iat": null } })),
         ("wrong nonce", json!({ "claims": { "nonce": "not-the-one-we-sent" } })),

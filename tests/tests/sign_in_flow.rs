@@ -125,3 +125,37 @@ async fn over_https_the_cookies_are_secure_and_host_prefixed() {
     }
     assert!(!session.contains("Domain="), "{session}");
 }
+
+#[tokio::test]
+async fn sessions_end_when_idle_and_after_their_lifetime() {
+    use std::time::Duration;
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await)
+        .with_env("GITDASH_SESSION_IDLE_TIMEOUT", "3s")
+        .with_env("GITDASH_SESSION_LIFETIME", "8s");
+    let web = stack.start_web().await;
+    let status = |browser: Browser| {
+        let url = web.url("/api/v1/repositories");
+        async move { browser.client.get(url).send().await.expect("api").status().as_u16() }
+    };
+
+    let idle = signed_in(&web.base, "alice").await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(status(idle).await, 401, "unused for longer than the idle timeout");
+
+    // Used every second, a session still ends at its absolute lifetime.
+    let busy = signed_in(&web.base, "bob").await;
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(status(busy.clone()).await, 200, "kept alive by use");
+    }
+    // Still used every second (never idle for 3 s): only the lifetime can end it.
+    let mut ended = false;
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if status(busy.clone()).await == 401 {
+            ended = true;
+            break;
+        }
+    }
+    assert!(ended, "the session ended at its lifetime although it was in use");
+}
