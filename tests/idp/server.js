@@ -4,6 +4,7 @@
 //
 // Settings, all optional, from the environment:
 //   IDP_PORT           port to listen on                        (9090)
+//   IDP_LISTEN_HOST    address to listen on                     (127.0.0.1; 0.0.0.0 in a container)
 //   IDP_ISSUER         issuer URL                               (http://127.0.0.1:$IDP_PORT)
 //   IDP_CLIENT_ID      gitdash's client id                      (gitdash)
 //   IDP_CLIENT_SECRET  gitdash's client secret                  (gitdash-local-secret)
@@ -123,7 +124,7 @@ const configuration = {
 
 const provider = new Provider(issuer, configuration);
 provider.proxy = true;
-const server = provider.listen(port, '127.0.0.1', () => {
+const server = provider.listen(port, process.env.IDP_LISTEN_HOST || '127.0.0.1', () => {
   console.log(`oidc-provider listening on ${issuer} (client ${clientId}, redirect ${publicUrls.join(', ')})`);
 });
 
