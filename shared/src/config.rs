@@ -26,6 +26,8 @@ pub struct Config {
     pub sync_max_attempts: usize,
     /// The first retry's delay in seconds; each further retry waits four times longer.
     pub sync_retry_delay_seconds: usize,
+    /// How often every repository is synced again; `None` when scheduled re-syncs are off.
+    pub resync_interval: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +89,7 @@ impl Config {
             index_threads: count(&get, "GITDASH_INDEX_THREADS", default_threads())?,
             sync_max_attempts: count(&get, "GITDASH_SYNC_MAX_ATTEMPTS", 5)?,
             sync_retry_delay_seconds: count(&get, "GITDASH_SYNC_RETRY_DELAY_SECONDS", 5)?,
+            resync_interval: resync_interval(&get)?,
         })
     }
 
@@ -140,6 +143,21 @@ fn count(get: &impl Fn(&str) -> Option<String>, variable: &'static str, default:
     }
 }
 
+/// `GITDASH_RESYNC_INTERVAL`: a duration such as `1h` or `15m` (at least 1 s), or `off`.
+fn resync_interval(get: &impl Fn(&str) -> Option<String>) -> Result<Option<std::time::Duration>, ConfigError> {
+    let text = get("GITDASH_RESYNC_INTERVAL").unwrap_or_else(|| "1h".into());
+    if ["off", "0", "false", "never"].contains(&text.to_ascii_lowercase().as_str()) {
+        return Ok(None);
+    }
+    match humantime::parse_duration(&text) {
+        Ok(d) if d >= std::time::Duration::from_secs(1) => Ok(Some(d)),
+        _ => Err(ConfigError::new(
+            "GITDASH_RESYNC_INTERVAL",
+            format!("{text:?} is not a duration such as 1h or 15m, or off"),
+        )),
+    }
+}
+
 fn default_threads() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
@@ -172,6 +190,7 @@ mod tests {
         assert_eq!(config.redis_url, "redis://127.0.0.1:6379");
         assert_eq!(config.listen.to_string(), "127.0.0.1:5000");
         assert!(!config.allow_local_repos && !config.allow_private_networks);
+        assert_eq!(config.resync_interval, Some(std::time::Duration::from_secs(3600)), "hourly re-syncs");
     }
 
     #[test]
@@ -182,6 +201,8 @@ mod tests {
         assert_eq!(error.variable, "GITDASH_ALLOW_LOCAL_REPOS");
         let error = config(&[("GITDASH_WORKER_CONCURRENCY", "0")]).expect_err("zero workers");
         assert_eq!(error.variable, "GITDASH_WORKER_CONCURRENCY");
+        let error = config(&[("GITDASH_RESYNC_INTERVAL", "sometimes")]).expect_err("not a duration");
+        assert_eq!(error.variable, "GITDASH_RESYNC_INTERVAL");
         let error = config(&[("DATABASE_URL", "mysql://x")]).expect_err("unsupported database");
         assert_eq!(error.variable, "DATABASE_URL");
         assert!(error.to_string().starts_with("DATABASE_URL: "));

@@ -72,3 +72,34 @@ pub async fn enqueue(queue: &SyncQueue, job: SyncJob, delay: Option<Duration>) -
     }
     queue.push_task(task.build()).await.map_err(|e| QueueError::Push(e.to_string()))
 }
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestSyncError {
+    #[error(transparent)]
+    Query(#[from] crate::QueryError),
+    /// The run was recorded as failed with the reason; asking again queues it anew.
+    #[error("the job queue (Redis) is unavailable: {0}")]
+    QueueUnavailable(QueueError),
+}
+
+/// The repository's pending sync run, or a new one with its job pushed. A queue outage never
+/// leaves a run queued without a job: the run is then marked failed with the reason.
+pub async fn request_sync(
+    db: &impl sea_orm::ConnectionTrait,
+    queue: &SyncQueue,
+    repository_id: i64,
+) -> Result<crate::entities::sync_run::Model, RequestSyncError> {
+    let (run, created) = crate::queries::sync_runs::request(db, repository_id).await?;
+    if created && let Err(err) = enqueue(queue, SyncJob { sync_run_id: run.id, repository_id }, None).await {
+        tracing::error!(sync_run = run.id, error = %err, "could not queue a sync");
+        crate::queries::sync_runs::fail(
+            db,
+            run.id,
+            None,
+            "the job queue (Redis) could not be reached; ask for a sync again",
+        )
+        .await?;
+        return Err(RequestSyncError::QueueUnavailable(err));
+    }
+    Ok(run)
+}

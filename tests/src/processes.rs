@@ -39,7 +39,12 @@ impl Stack {
             database,
             data_dir: tempfile::tempdir().expect("temp dir"),
             queue: format!("gitdash-test:{}:{:08x}", std::process::id(), crate::databases::rand_suffix()),
-            extra_env: vec![("GITDASH_ALLOW_LOCAL_REPOS".into(), "true".into())],
+            // Scheduled re-syncs would add runs to tests that count them; their own test turns
+            // them on.
+            extra_env: vec![
+                ("GITDASH_ALLOW_LOCAL_REPOS".into(), "true".into()),
+                ("GITDASH_RESYNC_INTERVAL".into(), "off".into()),
+            ],
         }
     }
 

@@ -9,7 +9,7 @@ use gitdash_shared::{Config, auth_config::AuthConfig, jobs};
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server, get,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    middleware::CookieJarManager,
+    middleware::{CookieJarManager, RequestId, ReuseId},
 };
 use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
@@ -23,7 +23,7 @@ use crate::{
         provider::Provider,
         session::Sessions,
     },
-    error, pages,
+    error, health, pages,
 };
 
 /// What request handlers share.
@@ -32,6 +32,8 @@ pub struct AppState {
     pub queue: jobs::SyncQueue,
     pub config: Config,
     pub auth: Auth,
+    /// For readiness checks; sessions and the queue hold their own handles.
+    pub redis: redis::aio::ConnectionManager,
 }
 
 pub struct Application {
@@ -51,7 +53,7 @@ impl Application {
         provider.start().await;
         let auth = Auth {
             sessions: Sessions::new(
-                redis,
+                redis.clone(),
                 auth_config.secret_key.expose(),
                 auth_config.session_idle_timeout,
                 auth_config.session_lifetime,
@@ -69,7 +71,7 @@ impl Application {
             .into_iter()
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the listener has no socket address")?;
-        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth }) })
+        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth, redis }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -101,7 +103,8 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/oidc/callback", get(auth::routes::callback))
         .at("/logout", get(auth::routes::logout_page).post(auth::routes::logout))
         .at("/static/style.css", get(pages::stylesheet))
-        .at("/healthz", poem::endpoint::make_sync(|_| "ok"))
+        .at("/healthz", get(health::healthz))
+        .at("/readyz", get(health::readyz))
         // Everything else needs a signed-in user.
         .nest("/api/v1", guarded(service, &state, Realm::Api))
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
@@ -110,6 +113,9 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .data(state)
         .with(CookieJarManager::new())
         .catch_all_error(error::json_error_response)
+        // Outside the error handler, so error answers carry the id too; the id is also on
+        // every log line of the request.
+        .with(RequestId::new().reuse_id(ReuseId::Ignore))
         .around(pages::security_headers)
 }
 

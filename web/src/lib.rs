@@ -5,4 +5,5 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod health;
 pub mod pages;

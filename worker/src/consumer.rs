@@ -9,6 +9,7 @@
 //!   `unpack` and dies past about 8,000;
 //! - the database is the truth about pending syncs: when the queue is empty but runs have
 //!   waited long (Redis was restarted or flushed), their jobs are pushed again;
+//! - every repository is synced again on a schedule (`schedule.rs`);
 //! - when the apalis worker stops on a backend error (a Redis timeout ends its stream), the
 //!   consumer logs it and starts a new one instead of idling for ever.
 
@@ -62,6 +63,16 @@ pub async fn run(
     promote_due(&mut redis.clone(), queue.get_config()).await?;
     let promoter = tokio::spawn(promote_forever(redis.clone(), queue.get_config().clone()));
     let recoverer = tokio::spawn(recover_lost_jobs_forever(sync.db.clone(), queue.clone(), redis.clone()));
+    let scheduler = sync.config.resync_interval.map(|interval| {
+        tokio::spawn(crate::schedule::resync_forever(
+            sync.db.clone(),
+            queue.clone(),
+            redis.clone(),
+            interval,
+            sync.config.queue_name.clone(),
+            unique_worker_name(),
+        ))
+    });
 
     while !stopping.load(Ordering::SeqCst) {
         let name = unique_worker_name();
@@ -95,6 +106,9 @@ pub async fn run(
     }
     promoter.abort();
     recoverer.abort();
+    if let Some(scheduler) = scheduler {
+        scheduler.abort();
+    }
     tracing::info!("worker stopped");
     Ok(())
 }

@@ -6,4 +6,5 @@ pub mod cli;
 pub mod consumer;
 pub mod git;
 pub mod job;
+pub mod schedule;
 pub mod sync;

@@ -92,3 +92,23 @@ pub async fn delete(db: &impl ConnectionTrait, id: i64, caller: &Caller) -> Resu
     repository::Entity::delete_by_id(id).exec(db).await?;
     Ok(repository)
 }
+
+/// Repositories not synced since `before` (or never): due for a scheduled sync.
+pub async fn not_synced_since(
+    db: &impl ConnectionTrait,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<i64>, QueryError> {
+    use sea_orm::{Condition, QuerySelect};
+    Ok(repository::Entity::find()
+        .select_only()
+        .column(repository::Column::Id)
+        .filter(
+            Condition::any()
+                .add(repository::Column::LastSyncedAt.is_null())
+                .add(repository::Column::LastSyncedAt.lt(before)),
+        )
+        .order_by_asc(repository::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}

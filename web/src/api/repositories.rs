@@ -3,11 +3,8 @@
 use std::sync::Arc;
 
 use gitdash_shared::{
-    jobs::{self, SyncJob},
-    queries::{
-        repositories::{self, CreateOutcome},
-        sync_runs,
-    },
+    jobs,
+    queries::repositories::{self, CreateOutcome},
     repo_url::RepoUrl,
 };
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
@@ -124,20 +121,10 @@ async fn request_sync(
     state: &AppState,
     repository_id: i64,
 ) -> Result<gitdash_shared::entities::sync_run::Model, ApiError> {
-    let (run, created) = sync_runs::request(&state.db, repository_id).await?;
-    if created {
-        let job = SyncJob { sync_run_id: run.id, repository_id };
-        if let Err(err) = jobs::enqueue(&state.queue, job, None).await {
-            tracing::error!(sync_run = run.id, error = %err, "could not queue a sync");
-            sync_runs::fail(
-                &state.db,
-                run.id,
-                None,
-                "the job queue (Redis) could not be reached; ask for a sync again",
-            )
-            .await?;
-            return Err(ApiError::unavailable("the job queue is unavailable; try again shortly"));
+    jobs::request_sync(&state.db, &state.queue, repository_id).await.map_err(|err| match err {
+        jobs::RequestSyncError::Query(err) => err.into(),
+        jobs::RequestSyncError::QueueUnavailable(_) => {
+            ApiError::unavailable("the job queue is unavailable; try again shortly")
         }
-    }
-    Ok(run)
+    })
 }

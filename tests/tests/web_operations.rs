@@ -1,0 +1,63 @@
+//! What an operator sees of `gitdash-web`: readiness, request ids in answers and logs.
+
+use gitdash_tests::{
+    databases::{Backend, TestDatabase},
+    git_fixture::GitRepo,
+    idp::Idp,
+    processes::{Stack, free_port},
+};
+
+#[tokio::test]
+async fn readyz_reports_each_dependency_and_turns_ready_when_the_provider_comes_up() {
+    let idp_port = free_port();
+    let web_port = free_port();
+    let public = format!("http://127.0.0.1:{web_port}");
+    let env: Vec<(String, String)> = [
+        ("OIDC_ISSUER_URL", format!("http://127.0.0.1:{idp_port}")),
+        ("OIDC_CLIENT_ID", "gitdash".into()),
+        ("OIDC_CLIENT_SECRET", "gitdash-local-secret".into()),
+        ("GITDASH_PUBLIC_URL", public.clone()),
+        ("SECRET_KEY", "readiness-test-secret-key-0123456789abcdef".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let stack = Stack::new(TestDatabase::new(Backend::Postgres).await);
+    let web = stack.start_web_on(web_port, &env).await;
+
+    let (status, body) = web.get("/readyz").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"], serde_json::json!({ "database": "ok", "redis": "ok", "provider": "unavailable" }));
+    assert_eq!(web.get("/healthz").await.0, 200, "alive all the same");
+
+    let _idp = Idp::start_misbehaving_on(idp_port, &public).await;
+    let body = gitdash_tests::eventually(60, "gitdash to become ready", || async {
+        let (status, body) = web.get("/readyz").await;
+        (status == 200).then_some(body)
+    })
+    .await;
+    assert_eq!(body["status"], "ready");
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_that_its_log_lines_share() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let missing = web.request(reqwest::Method::GET, "/api/v1/repositories/999").send().await.expect("request");
+    assert_eq!(missing.status().as_u16(), 404);
+    let first = missing.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+
+    let repo = GitRepo::with_one_commit();
+    let added = web
+        .request(reqwest::Method::POST, "/api/v1/repositories")
+        .json(&serde_json::json!({ "url": repo.path() }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(added.status().as_u16(), 201);
+    let second = added.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+    assert_ne!(first, second, "one id per request");
+    let log = web.process.log();
+    let line = log.lines().find(|l| l.contains("repository added")).expect("the handler logged");
+    assert!(line.contains(&second), "the log line names the request: {line}");
+}
