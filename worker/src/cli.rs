@@ -90,7 +90,7 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
         })
     };
     let sync = SyncContext { db: db.clone(), config: std::sync::Arc::new(config) };
-    let result = sync_with_lease(&sync, run.id, repository.id, &worker, &progress_tx).await;
+    let result = sync_with_lease(&sync, run.id, repository.id, &worker, &progress_tx, None).await;
     drop(progress_tx);
     let _ = bar_task.await;
     bar.finish_and_clear();

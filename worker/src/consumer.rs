@@ -77,7 +77,12 @@ pub async fn run(
     while !stopping.load(Ordering::SeqCst) {
         let name = unique_worker_name();
         tracing::info!(worker = %name, concurrency, "taking sync jobs");
-        let ctx = Arc::new(JobContext { sync: sync.clone(), queue: queue.clone(), worker_name: name.clone() });
+        let ctx = Arc::new(JobContext {
+            sync: sync.clone(),
+            queue: queue.clone(),
+            worker_name: name.clone(),
+            stop: stop_rx.clone(),
+        });
         let backend = queue.clone().poll_with_interval(POLL_INTERVAL);
         let monitor = Monitor::new()
             .register(move |_| {

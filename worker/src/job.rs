@@ -24,11 +24,17 @@ use crate::sync::{Progress, SyncContext, SyncError, SyncOutcome, sync_repository
 /// How often a running sync renews its lease and writes its progress.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 
+/// After a stop signal, a running sync has this long to finish; then it is interrupted and
+/// handed back to the queue for another worker (well within the consumer's shutdown timeout).
+pub const HAND_BACK_AFTER: Duration = Duration::from_secs(15);
+
 /// Everything a job needs, shared by all jobs of a worker process.
 pub struct JobContext {
     pub sync: SyncContext,
     pub queue: SyncQueue,
     pub worker_name: String,
+    /// Turns true when the worker is asked to stop.
+    pub stop: watch::Receiver<bool>,
 }
 
 /// Why a job could not even record its outcome; apalis then delivers it again later.
@@ -82,7 +88,8 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), JobError> {
     tracing::info!(sync_run = run.id, repository = run.repository_id, attempt = run.attempt, "sync started");
 
     let (progress_tx, _) = watch::channel(Progress::default());
-    let Some(result) = sync_with_lease(&ctx.sync, run.id, run.repository_id, worker, &progress_tx).await else {
+    let stop = Some(ctx.stop.clone());
+    let Some(result) = sync_with_lease(&ctx.sync, run.id, run.repository_id, worker, &progress_tx, stop).await else {
         tracing::warn!(sync_run = run.id, "lost the lease to another worker; leaving the run to it");
         return Ok(());
     };
@@ -99,6 +106,12 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), JobError> {
         }
         Err(SyncError::RepositoryGone) => {
             tracing::info!(sync_run = run.id, "repository deleted during its sync")
+        }
+        Err(SyncError::Git(crate::git::GitError::Interrupted)) if *ctx.stop.borrow() => {
+            // Nothing indexed so far is lost: the next worker's walk finds it and goes on.
+            tracing::info!(sync_run = run.id, "worker stopping; handing the sync back to the queue");
+            sync_runs::release_for_retry(db, run.id, worker, "handed back by a stopping worker").await?;
+            jobs::enqueue(&ctx.queue, job, None).await?;
         }
         Err(err) if err.is_transient() && run.attempt < max_attempts => {
             let delay = backoff(ctx.sync.config.sync_retry_delay_seconds as u64, run.attempt);
@@ -123,8 +136,18 @@ pub async fn sync_with_lease(
     repository_id: i64,
     worker: &str,
     progress: &watch::Sender<Progress>,
+    stop: Option<watch::Receiver<bool>>,
 ) -> Option<Result<SyncOutcome, SyncError>> {
     let interrupt = Arc::new(AtomicBool::new(false));
+    let stopper = stop.map(|mut stop| {
+        let interrupt = interrupt.clone();
+        tokio::spawn(async move {
+            if stop.wait_for(|stopping| *stopping).await.is_ok() {
+                tokio::time::sleep(HAND_BACK_AFTER).await;
+                interrupt.store(true, Ordering::Relaxed);
+            }
+        })
+    });
     let lease_lost = Arc::new(AtomicBool::new(false));
     let keeper = tokio::spawn(keep_lease(
         sync.db.clone(),
@@ -136,6 +159,9 @@ pub async fn sync_with_lease(
     ));
     let result = sync_repository(sync, repository_id, progress, interrupt).await;
     keeper.abort();
+    if let Some(stopper) = stopper {
+        stopper.abort();
+    }
     (!lease_lost.load(Ordering::Relaxed)).then_some(result)
 }
 
