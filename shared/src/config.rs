@@ -28,6 +28,8 @@ pub struct Config {
     pub sync_retry_delay_seconds: usize,
     /// How often every repository is synced again; `None` when scheduled re-syncs are off.
     pub resync_interval: Option<std::time::Duration>,
+    /// Where a worker serves `/healthz`, `/readyz` and `/metrics`; `None` when off.
+    pub worker_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +92,15 @@ impl Config {
             sync_max_attempts: count(&get, "GITDASH_SYNC_MAX_ATTEMPTS", 5)?,
             sync_retry_delay_seconds: count(&get, "GITDASH_SYNC_RETRY_DELAY_SECONDS", 5)?,
             resync_interval: resync_interval(&get)?,
+            worker_listen: match get("GITDASH_WORKER_LISTEN").unwrap_or_else(|| "127.0.0.1:5001".into()) {
+                off if off.eq_ignore_ascii_case("off") => None,
+                text => Some(text.parse().map_err(|_| {
+                    ConfigError::new(
+                        "GITDASH_WORKER_LISTEN",
+                        format!("{text:?} is not an address such as 127.0.0.1:5001, or off"),
+                    )
+                })?),
+            },
         })
     }
 

@@ -44,6 +44,8 @@ impl Stack {
             extra_env: vec![
                 ("GITDASH_ALLOW_LOCAL_REPOS".into(), "true".into()),
                 ("GITDASH_RESYNC_INTERVAL".into(), "off".into()),
+                // Several workers run side by side: each takes a free port for its endpoint.
+                ("GITDASH_WORKER_LISTEN".into(), "127.0.0.1:0".into()),
             ],
         }
     }

@@ -23,7 +23,9 @@ use crate::{
         provider::Provider,
         session::Sessions,
     },
-    error, health, pages,
+    error, health,
+    metrics::{self, WebMetrics},
+    pages,
 };
 
 /// What request handlers share.
@@ -34,6 +36,7 @@ pub struct AppState {
     pub auth: Auth,
     /// For readiness checks; sessions and the queue hold their own handles.
     pub redis: redis::aio::ConnectionManager,
+    pub metrics: WebMetrics,
 }
 
 pub struct Application {
@@ -71,7 +74,8 @@ impl Application {
             .into_iter()
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the listener has no socket address")?;
-        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth, redis }) })
+        let metrics = WebMetrics::default();
+        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth, redis, metrics }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -105,14 +109,16 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/static/style.css", get(pages::stylesheet))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
+        .at("/metrics", get(metrics::metrics))
         // Everything else needs a signed-in user.
         .nest("/api/v1", guarded(service, &state, Realm::Api))
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
         .nest("/docs", guarded(docs, &state, Realm::Page))
         .at("/repositories", guarded(get(pages::repositories_page), &state, Realm::Page))
-        .data(state)
+        .data(state.clone())
         .with(CookieJarManager::new())
         .catch_all_error(error::json_error_response)
+        .around(move |endpoint, req| metrics::observe(endpoint, req, state.clone()))
         // Outside the error handler, so error answers carry the id too; the id is also on
         // every log line of the request.
         .with(RequestId::new().reuse_id(ReuseId::Ignore))

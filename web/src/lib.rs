@@ -6,4 +6,5 @@ pub mod app;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod pages;

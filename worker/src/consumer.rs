@@ -63,6 +63,10 @@ pub async fn run(
     promote_due(&mut redis.clone(), queue.get_config()).await?;
     let promoter = tokio::spawn(promote_forever(redis.clone(), queue.get_config().clone()));
     let recoverer = tokio::spawn(recover_lost_jobs_forever(sync.db.clone(), queue.clone(), redis.clone()));
+    let metrics = Arc::new(crate::metrics::WorkerMetrics::default());
+    let endpoint = sync.config.worker_listen.map(|listen| {
+        tokio::spawn(crate::metrics::serve(listen, metrics.clone(), sync.db.clone(), redis.clone(), queue.clone()))
+    });
     let scheduler = sync.config.resync_interval.map(|interval| {
         tokio::spawn(crate::schedule::resync_forever(
             sync.db.clone(),
@@ -82,6 +86,7 @@ pub async fn run(
             queue: queue.clone(),
             worker_name: name.clone(),
             stop: stop_rx.clone(),
+            metrics: metrics.clone(),
         });
         let backend = queue.clone().poll_with_interval(POLL_INTERVAL);
         let monitor = Monitor::new()
@@ -111,8 +116,8 @@ pub async fn run(
     }
     promoter.abort();
     recoverer.abort();
-    if let Some(scheduler) = scheduler {
-        scheduler.abort();
+    for task in [scheduler, endpoint].into_iter().flatten() {
+        task.abort();
     }
     tracing::info!("worker stopped");
     Ok(())

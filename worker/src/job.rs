@@ -35,6 +35,7 @@ pub struct JobContext {
     pub worker_name: String,
     /// Turns true when the worker is asked to stop.
     pub stop: watch::Receiver<bool>,
+    pub metrics: Arc<crate::metrics::WorkerMetrics>,
 }
 
 /// Why a job could not even record its outcome; apalis then delivers it again later.
@@ -86,6 +87,9 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), JobError> {
         return Ok(());
     }
     tracing::info!(sync_run = run.id, repository = run.repository_id, attempt = run.attempt, "sync started");
+    let metrics = &ctx.metrics;
+    metrics.jobs_started.inc();
+    let started = std::time::Instant::now();
 
     let (progress_tx, _) = watch::channel(Progress::default());
     let stop = Some(ctx.stop.clone());
@@ -93,10 +97,13 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), JobError> {
         tracing::warn!(sync_run = run.id, "lost the lease to another worker; leaving the run to it");
         return Ok(());
     };
+    metrics.job_duration.observe(started.elapsed().as_secs_f64());
     match result {
         Ok(outcome) => {
             sync_runs::succeed(db, run.id, worker, outcome.commits_added as i64, outcome.commits_removed as i64)
                 .await?;
+            metrics.jobs_succeeded.inc();
+            metrics.commits_indexed.inc_by(outcome.commits_added as u64);
             tracing::info!(
                 sync_run = run.id,
                 added = outcome.commits_added,
@@ -112,16 +119,19 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), JobError> {
             tracing::info!(sync_run = run.id, "worker stopping; handing the sync back to the queue");
             sync_runs::release_for_retry(db, run.id, worker, "handed back by a stopping worker").await?;
             jobs::enqueue(&ctx.queue, job, None).await?;
+            metrics.jobs_handed_back.inc();
         }
         Err(err) if err.is_transient() && run.attempt < max_attempts => {
             let delay = backoff(ctx.sync.config.sync_retry_delay_seconds as u64, run.attempt);
             tracing::warn!(sync_run = run.id, error = %err, ?delay, "sync failed for now; retrying");
             sync_runs::release_for_retry(db, run.id, worker, &err.to_string()).await?;
             jobs::enqueue(&ctx.queue, job, Some(delay)).await?;
+            metrics.jobs_retried.inc();
         }
         Err(err) => {
             tracing::warn!(sync_run = run.id, error = %err, "sync failed");
             sync_runs::fail(db, run.id, Some(worker), &err.to_string()).await?;
+            metrics.jobs_failed.inc();
         }
     }
     Ok(())

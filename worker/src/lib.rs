@@ -6,5 +6,6 @@ pub mod cli;
 pub mod consumer;
 pub mod git;
 pub mod job;
+pub mod metrics;
 pub mod schedule;
 pub mod sync;
