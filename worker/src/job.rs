@@ -103,7 +103,7 @@ pub async fn execute(ctx: &JobContext, job: SyncJob) -> Result<(), JobError> {
             sync_runs::succeed(db, run.id, worker, outcome.commits_added as i64, outcome.commits_removed as i64)
                 .await?;
             metrics.jobs_succeeded.inc();
-            metrics.commits_indexed.inc_by(outcome.commits_added as u64);
+            metrics.commits_indexed.inc_by(outcome.commits_added);
             tracing::info!(
                 sync_run = run.id,
                 added = outcome.commits_added,
