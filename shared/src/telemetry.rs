@@ -4,7 +4,7 @@
 use tracing_subscriber::{EnvFilter, fmt};
 
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| {
         EnvFilter::new("info,sqlx=warn,sea_orm=warn,apalis=warn,apalis_core=warn,apalis_redis=warn")
     });
     let json = std::env::var("LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));

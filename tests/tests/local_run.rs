@@ -1,0 +1,58 @@
+//! `scripts/dev`, the README's command for running gitdash without Docker, starts a gitdash
+//! one can sign in to, and Ctrl-C stops everything it started.
+
+use std::time::Duration;
+
+use gitdash_tests::{
+    databases::{Backend, TestDatabase},
+    eventually,
+    idp::signed_in,
+    processes::{free_port, redis_url},
+};
+
+#[tokio::test]
+async fn scripts_dev_serves_a_gitdash_to_sign_in_to_and_ctrl_c_stops_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bin_dir = std::env::var("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"))
+        .join("debug");
+    let data = tempfile::tempdir().expect("temp dir");
+    let database = TestDatabase::new(Backend::Sqlite).await;
+    let (web_port, idp_port, worker_port) = (free_port(), free_port(), free_port());
+    let mut script = tokio::process::Command::new(root.join("scripts/dev"))
+        .env("GITDASH_SKIP_BUILD", "1")
+        .env("GITDASH_BIN_DIR", &bin_dir)
+        .env("GITDASH_DATA_DIR", data.path())
+        .env("DATABASE_URL", &database.url)
+        .env("REDIS_URL", redis_url())
+        .env("GITDASH_QUEUE", format!("gitdash-test:dev:{web_port}"))
+        .env("GITDASH_LISTEN", format!("127.0.0.1:{web_port}"))
+        .env("GITDASH_WORKER_LISTEN", format!("127.0.0.1:{worker_port}"))
+        .env("IDP_PORT", idp_port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("scripts/dev runs");
+    let base = format!("http://127.0.0.1:{web_port}");
+    eventually(60, "gitdash from scripts/dev to be ready", || {
+        let url = format!("{base}/readyz");
+        async move { reqwest::get(url).await.ok().filter(|r| r.status().is_success()).map(|_| ()) }
+    })
+    .await;
+    let browser = signed_in(&base, "alice").await;
+    let page = browser.client.get(format!("{base}/repositories")).send().await.expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    let worker = reqwest::get(format!("http://127.0.0.1:{worker_port}/readyz")).await.expect("worker");
+    assert_eq!(worker.status().as_u16(), 200, "the worker runs too");
+
+    let pid = script.id().expect("pid").to_string();
+    std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+    tokio::time::timeout(Duration::from_secs(40), script.wait()).await.expect("the script ends").expect("status");
+    for port in [web_port, idp_port, worker_port] {
+        let gone = eventually(30, "everything it started to stop", || async move {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_err().then_some(())
+        });
+        gone.await;
+    }
+}
