@@ -66,6 +66,21 @@ async fn a_token_without_kid_is_accepted_when_the_provider_has_one_key() {
 }
 
 #[tokio::test]
+async fn quirky_but_valid_answers_are_accepted() {
+    let (_stack, web, idp) = gitdash_trusting_a_misbehaving_provider().await;
+    for (case, settings) in [
+        ("email_verified as a string", json!({ "claims": { "email_verified": "true" } })),
+        ("updated_at as RFC 3339", json!({ "claims": { "updated_at": "2024-01-02T03:04:05Z" } })),
+        ("aud as a one-element array", json!({ "claims": { "aud": ["gitdash"] } })),
+        ("no typ header", json!({ "header": { "typ": null } })),
+    ] {
+        idp.misbehave(settings).await;
+        let page = sign_in(&web).await;
+        assert_eq!((page.status, page.url.as_str()), (200, web.url("/").as_str()), "{case}: {}", page.body);
+    }
+}
+
+#[tokio::test]
 async fn a_token_without_kid_is_refused_when_the_provider_has_several_keys() {
     let port = free_port();
     let public = format!("http://127.0.0.1:{port}");
