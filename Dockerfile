@@ -8,7 +8,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, with empty crates, so this layer is reused until Cargo.lock changes.
-COPY Cargo.toml Cargo.lock rust-toolchain.tom[l] ./
+COPY Cargo.toml Cargo.lock ./
 COPY shared/Cargo.toml shared/
 COPY migrations/Cargo.toml migrations/
 COPY web/Cargo.toml web/
