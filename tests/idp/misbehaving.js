@@ -11,6 +11,7 @@
 //   published       list of key ids the JWKS holds (default ["a"])
 //   userinfoSub     the `sub` UserInfo answers with (default: the ID token's)
 //   discoveryIssuer the `issuer` the discovery document states (default: the real one)
+//   tokenDelayMs    how long the token endpoint takes to answer (default 0)
 // `GET /stats` tells how often the JWKS was fetched; `POST /mint` signs any token.
 import http from 'node:http';
 import { randomBytes, createHash } from 'node:crypto';
@@ -104,6 +105,7 @@ const server = http.createServer(async (req, res) => {
       return res.end();
     }
     if (url.pathname === '/token' && req.method === 'POST') {
+      if (settings.tokenDelayMs) await new Promise((resolve) => setTimeout(resolve, settings.tokenDelayMs));
       const form = new URLSearchParams(await readBody(req));
       const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
       if (req.headers.authorization !== expected) return send(res, 401, { error: 'invalid_client' });

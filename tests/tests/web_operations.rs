@@ -61,3 +61,24 @@ async fn every_answer_carries_a_request_id_that_its_log_lines_share() {
     let line = log.lines().find(|l| l.contains("repository added")).expect("the handler logged");
     assert!(line.contains(&second), "the log line names the request: {line}");
 }
+
+#[tokio::test]
+async fn on_sigterm_the_web_finishes_requests_in_flight_then_exits() {
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let idp = Idp::start_misbehaving(&public).await;
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let mut web = stack.start_web_on(port, &idp.gitdash_env(&public)).await;
+    // The provider takes 3 s to answer the token request of this sign-in.
+    idp.misbehave(serde_json::json!({ "tokenDelayMs": 3000 })).await;
+    let browser = gitdash_tests::idp::Browser::new();
+    let callback = browser.visit_until(&web.url("/login"), "anyone", &web.url("/oidc/callback")).await;
+    let in_flight = tokio::spawn({
+        let client = browser.client.clone();
+        async move { client.get(callback).send().await.map(|r| r.status().as_u16()) }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let status = web.process.terminate().await;
+    assert_eq!(in_flight.await.expect("task").expect("answered"), 303, "the sign-in in flight completed");
+    assert!(status.success(), "a clean exit: {status:?}");
+}
