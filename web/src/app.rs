@@ -114,7 +114,10 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .nest("/api/v1", guarded(service, &state, Realm::Api))
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
         .nest("/docs", guarded(docs, &state, Realm::Page))
-        .at("/repositories", guarded(get(pages::repositories_page), &state, Realm::Page))
+        .at(
+            "/repositories",
+            guarded(get(pages::repositories_page).post(pages::add_repository_form), &state, Realm::Page),
+        )
         .data(state.clone())
         .with(CookieJarManager::new())
         .catch_all_error(error::json_error_response)

@@ -1,6 +1,7 @@
 //! gitdash's web process: sign-in, the REST API (documented with OpenAPI, explorable at
 //! `/docs`) and the pages. `main.rs` only reads configuration and calls [`app::Application`].
 
+pub mod adding;
 pub mod api;
 pub mod app;
 pub mod auth;

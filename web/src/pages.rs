@@ -37,13 +37,19 @@ struct RepositoryRow {
     name: String,
     url: String,
     commits: u64,
+    /// The last sync's state in words.
+    sync: String,
 }
 
 #[derive(Template)]
 #[template(path = "repositories.html")]
 struct RepositoriesPage {
     user: String,
+    csrf_token: String,
     repositories: Vec<RepositoryRow>,
+    /// What the add form was given, and why it was refused.
+    url: String,
+    error: Option<String>,
 }
 
 fn render(status: StatusCode, page: &impl Template) -> Response {
@@ -85,15 +91,67 @@ pub async fn landing(req: &Request, state: Data<&Arc<AppState>>) -> Response {
 /// `/repositories`: needs a signed-in user (the guard put them in the request).
 #[handler]
 pub async fn repositories_page(identity: Data<&Identity>, state: Data<&Arc<AppState>>) -> Response {
+    repositories_view(&state, &identity, StatusCode::OK, String::new(), None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct AddForm {
+    csrf_token: Option<String>,
+    url: String,
+}
+
+/// The add form: on success back to the list (post/redirect/get); a refused URL is shown
+/// with the reason next to the form.
+#[handler]
+pub async fn add_repository_form(
+    identity: Data<&Identity>,
+    state: Data<&Arc<AppState>>,
+    poem::web::Form(form): poem::web::Form<AddForm>,
+) -> Response {
+    let expected = identity.session.as_ref().map(|s| s.csrf_token.as_str()).unwrap_or_default();
+    if !form.csrf_token.as_deref().is_some_and(|t| crate::auth::guard::tokens_match(t, expected)) {
+        return message(StatusCode::FORBIDDEN, "Refused", "This form did not come from a gitdash page.");
+    }
+    match crate::adding::add_repository(&state, &identity, form.url.trim()).await {
+        Ok(crate::adding::Added::Created(_)) => poem::web::Redirect::see_other("/repositories").into_response(),
+        Ok(crate::adding::Added::AlreadyExists(existing)) => {
+            let error = format!("{} is already added.", existing.url);
+            repositories_view(&state, &identity, StatusCode::CONFLICT, form.url, Some(error)).await
+        }
+        Ok(crate::adding::Added::Refused(reason)) => {
+            repositories_view(&state, &identity, StatusCode::UNPROCESSABLE_ENTITY, form.url, Some(reason)).await
+        }
+        Err(err) => message(err.status(), "Not added", err.message()),
+    }
+}
+
+async fn repositories_view(
+    state: &AppState,
+    identity: &Identity,
+    status: StatusCode,
+    url: String,
+    error: Option<String>,
+) -> Response {
     match repositories::list(&state.db).await {
         Ok(list) => render(
-            StatusCode::OK,
+            status,
             &RepositoriesPage {
                 user: identity.user.display_name().to_owned(),
+                csrf_token: identity.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default(),
                 repositories: list
                     .into_iter()
-                    .map(|d| RepositoryRow { name: d.repository.name, url: d.repository.url, commits: d.commit_count })
+                    .map(|d| RepositoryRow {
+                        name: d.repository.name,
+                        url: d.repository.url,
+                        commits: d.commit_count,
+                        sync: d.latest_sync.map_or_else(
+                            || "never synced".to_owned(),
+                            |run| format!("last sync {}", run.state.as_str()),
+                        ),
+                    })
                     .collect(),
+                url,
+                error,
             },
         ),
         Err(err) => {

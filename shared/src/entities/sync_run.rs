@@ -40,6 +40,18 @@ pub enum SyncState {
     Failed,
 }
 
+impl SyncState {
+    /// The state as stored and as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncState::Queued => "queued",
+            SyncState::Running => "running",
+            SyncState::Succeeded => "succeeded",
+            SyncState::Failed => "failed",
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(

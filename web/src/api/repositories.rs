@@ -2,15 +2,12 @@
 
 use std::sync::Arc;
 
-use gitdash_shared::{
-    jobs,
-    queries::repositories::{self, CreateOutcome},
-    repo_url::RepoUrl,
-};
+use gitdash_shared::queries::repositories;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, NewRepository, Repository, RepositoryConflict, SyncRun};
 use crate::{
+    adding::{Added, add_repository, request_sync},
     app::AppState,
     auth::Identity,
     error::{ApiError, ErrorBody},
@@ -52,31 +49,14 @@ impl RepositoriesApi {
     /// Add a repository by URL and queue its first sync.
     #[oai(path = "/repositories", method = "post")]
     async fn create(&self, identity: Identity, body: Json<NewRepository>) -> Result<CreateResponse, ApiError> {
-        let policy = self.state.config.url_policy();
-        let url = match RepoUrl::parse(&body.url, policy) {
-            Ok(url) => url,
-            Err(err) => {
-                return Ok(CreateResponse::Refused(Json(ErrorBody { message: err.to_string() })));
-            }
-        };
-        if let Err(err) = url.check_network(policy).await {
-            return Ok(CreateResponse::Refused(Json(ErrorBody { message: err.to_string() })));
-        }
-        let repository = match repositories::create(&self.state.db, &url, &identity.caller).await? {
-            CreateOutcome::Created(repository) => repository,
-            CreateOutcome::AlreadyExists(existing) => {
-                return Ok(CreateResponse::AlreadyExists(Json(RepositoryConflict {
-                    message: format!("{} is already added", existing.url),
-                    id: existing.id,
-                })));
-            }
-        };
-        tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository added");
-        // A queue outage must not lose the repository: the run is then marked failed with
-        // the reason, and a later sync request queues it again.
-        let _ = request_sync(&self.state, repository.id).await;
-        let detail = repositories::detail(&self.state.db, repository.id).await?;
-        Ok(CreateResponse::Created(Json(Box::new(detail.into()))))
+        Ok(match add_repository(&self.state, &identity, &body.url).await? {
+            Added::Created(detail) => CreateResponse::Created(Json(Box::new((*detail).into()))),
+            Added::AlreadyExists(existing) => CreateResponse::AlreadyExists(Json(RepositoryConflict {
+                message: format!("{} is already added", existing.url),
+                id: existing.id,
+            })),
+            Added::Refused(message) => CreateResponse::Refused(Json(ErrorBody { message })),
+        })
     }
 
     /// List every repository with its commit count and latest sync.
@@ -114,17 +94,4 @@ impl RepositoriesApi {
     async fn sync(&self, _identity: Identity, id: Path<i64>) -> Result<SyncResponse, ApiError> {
         Ok(SyncResponse::Accepted(Json(request_sync(&self.state, id.0).await?.into())))
     }
-}
-
-/// Returns the repository's active sync run, queueing a new one (and its job) if needed.
-async fn request_sync(
-    state: &AppState,
-    repository_id: i64,
-) -> Result<gitdash_shared::entities::sync_run::Model, ApiError> {
-    jobs::request_sync(&state.db, &state.queue, repository_id).await.map_err(|err| match err {
-        jobs::RequestSyncError::Query(err) => err.into(),
-        jobs::RequestSyncError::QueueUnavailable(_) => {
-            ApiError::unavailable("the job queue is unavailable; try again shortly")
-        }
-    })
 }
