@@ -9,7 +9,6 @@ use poem_openapi::{
 };
 
 use super::Identity;
-use crate::error::ErrorBody;
 
 const BEARER: &str = "bearer";
 const COOKIE: &str = "session";
@@ -64,10 +63,7 @@ impl<'a> ApiExtractor<'a> for Identity {
         // The guard in front of `/api/v1` refuses requests without one, so this only fails if
         // an operation is ever mounted outside it.
         request.extensions().get::<Identity>().cloned().ok_or_else(|| {
-            poem::Error::from_response(crate::error::json(
-                poem::http::StatusCode::UNAUTHORIZED,
-                &ErrorBody { message: "sign in first".into() }.message,
-            ))
+            poem::Error::from_response(crate::error::json(poem::http::StatusCode::UNAUTHORIZED, "sign in first"))
         })
     }
 }
