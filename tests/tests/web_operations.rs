@@ -82,3 +82,41 @@ async fn on_sigterm_the_web_finishes_requests_in_flight_then_exits() {
     assert_eq!(in_flight.await.expect("task").expect("answered"), 303, "the sign-in in flight completed");
     assert!(status.success(), "a clean exit: {status:?}");
 }
+
+#[tokio::test]
+async fn a_provider_that_never_answers_does_not_hold_up_the_start() {
+    // Accepts connections and says nothing, for ever.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let issuer = format!("http://{}", silent.local_addr().expect("addr"));
+    let held = tokio::spawn(async move {
+        let mut connections = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            connections.push(socket);
+        }
+    });
+    let web_port = free_port();
+    let env: Vec<(String, String)> = [
+        ("OIDC_ISSUER_URL", issuer),
+        ("OIDC_CLIENT_ID", "gitdash".to_owned()),
+        ("OIDC_CLIENT_SECRET", "gitdash-local-secret".to_owned()),
+        ("GITDASH_PUBLIC_URL", format!("http://127.0.0.1:{web_port}")),
+        ("SECRET_KEY", "silent-provider-test-key-0123456789abcdef".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let started = std::time::Instant::now();
+    let web = stack.start_web_on(web_port, &env).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "up in {:?}", started.elapsed());
+    let login = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(web.url("/login"))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status().as_u16(), 503);
+    held.abort();
+}

@@ -23,6 +23,9 @@ use super::http::{self, HttpError};
 type Client =
     CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
+/// How long the start waits for the provider before going on without it.
+const FIRST_TRY: Duration = Duration::from_secs(5);
+
 /// The JWKS is fetched again for an unknown key at most this often.
 const JWKS_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
 
@@ -115,10 +118,11 @@ impl Provider {
         self.discovered.read().ok().and_then(|d| d.clone())
     }
 
-    /// Reads the discovery document now; on failure keeps trying in the background (1 s,
-    /// doubling to 30 s) so the web process serves everything else meanwhile.
+    /// Reads the discovery document now (waiting at most [`FIRST_TRY`], so a provider that
+    /// hangs cannot hold up the start); on failure keeps trying in the background (1 s,
+    /// doubling to 30 s) while the web process serves everything else.
     pub async fn start(self: &Arc<Self>) {
-        if self.try_discover().await {
+        if tokio::time::timeout(FIRST_TRY, self.try_discover()).await.unwrap_or(false) {
             return;
         }
         let provider = self.clone();
