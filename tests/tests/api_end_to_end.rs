@@ -180,3 +180,35 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
     assert_eq!(spec["servers"][0]["url"], "/api/v1");
     assert!(spec["components"]["securitySchemes"]["bearer"].is_object(), "the spec documents Bearer tokens");
 }
+
+async fn the_list_shows_each_repositorys_commit_count_and_latest_sync(backend: Backend) {
+    let stack = Stack::new(TestDatabase::new(backend).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let (three, five) =
+        (gitdash_tests::git_fixture::generated_history(3), gitdash_tests::git_fixture::generated_history(5));
+    let (three_id, _) = web.add_and_sync(three.path()).await;
+    let (five_id, first) = web.add_and_sync(five.path()).await;
+    let second = web.sync_and_wait(five_id).await;
+    assert_ne!(first["id"], second["id"]);
+
+    let (status, list) = web.get("/api/v1/repositories").await;
+    assert_eq!(status, 200, "{list}");
+    let list = list.as_array().expect("array");
+    assert_eq!(list.len(), 2);
+    let find = |id: i64| list.iter().find(|r| r["id"] == id).expect("listed");
+    assert_eq!(find(three_id)["commit_count"], 3);
+    assert_eq!(find(five_id)["commit_count"], 5);
+    assert_eq!(find(five_id)["latest_sync"]["id"], second["id"], "the latest of its two syncs");
+    assert_eq!(find(three_id)["latest_sync"]["state"], "succeeded");
+}
+
+#[tokio::test]
+async fn the_list_shows_counts_and_latest_syncs_on_sqlite() {
+    the_list_shows_each_repositorys_commit_count_and_latest_sync(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_list_shows_counts_and_latest_syncs_on_postgres() {
+    the_list_shows_each_repositorys_commit_count_and_latest_sync(Backend::Postgres).await;
+}

@@ -62,13 +62,45 @@ pub async fn detail(db: &impl ConnectionTrait, id: i64) -> Result<RepositoryDeta
     with_details(db, repository).await
 }
 
+/// Every repository with its commit count and latest sync, in three queries however many
+/// repositories there are.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RepositoryDetail>, QueryError> {
+    use sea_orm::QuerySelect;
+    use std::collections::HashMap;
+
     let repositories = repository::Entity::find().order_by_asc(repository::Column::Name).all(db).await?;
-    let mut details = Vec::with_capacity(repositories.len());
-    for repository in repositories {
-        details.push(with_details(db, repository).await?);
-    }
-    Ok(details)
+    let counts: HashMap<i64, i64> = commit::Entity::find()
+        .select_only()
+        .column(commit::Column::RepositoryId)
+        .column_as(commit::Column::Id.count(), "commits")
+        .group_by(commit::Column::RepositoryId)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let latest_ids: Vec<i64> = sync_run::Entity::find()
+        .select_only()
+        .column_as(sync_run::Column::Id.max(), "id")
+        .group_by(sync_run::Column::RepositoryId)
+        .into_tuple::<i64>()
+        .all(db)
+        .await?;
+    let mut latest: HashMap<i64, sync_run::Model> = sync_run::Entity::find()
+        .filter(sync_run::Column::Id.is_in(latest_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|run| (run.repository_id, run))
+        .collect();
+    Ok(repositories
+        .into_iter()
+        .map(|repository| RepositoryDetail {
+            commit_count: counts.get(&repository.id).copied().unwrap_or(0) as u64,
+            latest_sync: latest.remove(&repository.id),
+            repository,
+        })
+        .collect())
 }
 
 async fn with_details(
