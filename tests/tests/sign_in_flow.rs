@@ -130,8 +130,8 @@ async fn over_https_the_cookies_are_secure_and_host_prefixed() {
 async fn sessions_end_when_idle_and_after_their_lifetime() {
     use std::time::Duration;
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await)
-        .with_env("GITDASH_SESSION_IDLE_TIMEOUT", "3s")
-        .with_env("GITDASH_SESSION_LIFETIME", "8s");
+        .with_env("GITDASH_SESSION_IDLE_TIMEOUT", "4s")
+        .with_env("GITDASH_SESSION_LIFETIME", "10s");
     let web = stack.start_web().await;
     let status = |browser: Browser| {
         let url = web.url("/api/v1/repositories");
@@ -139,7 +139,7 @@ async fn sessions_end_when_idle_and_after_their_lifetime() {
     };
 
     let idle = signed_in(&web.base, "alice").await;
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(status(idle).await, 401, "unused for longer than the idle timeout");
 
     // Used every second, a session still ends at its absolute lifetime.
@@ -148,9 +148,9 @@ async fn sessions_end_when_idle_and_after_their_lifetime() {
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(status(busy.clone()).await, 200, "kept alive by use");
     }
-    // Still used every second (never idle for 3 s): only the lifetime can end it.
+    // Still used every second (never idle for 4 s): only the lifetime can end it.
     let mut ended = false;
-    for _ in 0..6 {
+    for _ in 0..9 {
         tokio::time::sleep(Duration::from_secs(1)).await;
         if status(busy.clone()).await == 401 {
             ended = true;
