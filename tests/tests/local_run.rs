@@ -1,5 +1,5 @@
-//! `scripts/dev`, the README's command for running gitdash without Docker, starts a gitdash
-//! one can sign in to, and Ctrl-C stops everything it started.
+//! `scripts/dev`, the README's command for running gitdash without Docker, starts what is
+//! missing (here Redis), a gitdash one can sign in to, and Ctrl-C stops everything it started.
 
 use std::time::Duration;
 
@@ -7,7 +7,7 @@ use gitdash_tests::{
     databases::{Backend, TestDatabase},
     eventually,
     idp::signed_in,
-    processes::{free_port, redis_url},
+    processes::free_port,
 };
 
 #[tokio::test]
@@ -19,13 +19,14 @@ async fn scripts_dev_serves_a_gitdash_to_sign_in_to_and_ctrl_c_stops_it() {
         .join("debug");
     let data = tempfile::tempdir().expect("temp dir");
     let database = TestDatabase::new(Backend::Sqlite).await;
-    let (web_port, idp_port, worker_port) = (free_port(), free_port(), free_port());
+    let (web_port, idp_port, worker_port, redis_port) = (free_port(), free_port(), free_port(), free_port());
     let mut script = tokio::process::Command::new(root.join("scripts/dev"))
         .env("GITDASH_SKIP_BUILD", "1")
         .env("GITDASH_BIN_DIR", &bin_dir)
         .env("GITDASH_DATA_DIR", data.path())
         .env("DATABASE_URL", &database.url)
-        .env("REDIS_URL", redis_url())
+        // No Redis answers there: the script starts one, as it would on a fresh machine.
+        .env("REDIS_URL", format!("redis://127.0.0.1:{redis_port}"))
         .env("GITDASH_QUEUE", format!("gitdash-test:dev:{web_port}"))
         .env("GITDASH_LISTEN", format!("127.0.0.1:{web_port}"))
         .env("GITDASH_WORKER_LISTEN", format!("127.0.0.1:{worker_port}"))
@@ -49,7 +50,7 @@ async fn scripts_dev_serves_a_gitdash_to_sign_in_to_and_ctrl_c_stops_it() {
     let pid = script.id().expect("pid").to_string();
     std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill");
     tokio::time::timeout(Duration::from_secs(40), script.wait()).await.expect("the script ends").expect("status");
-    for port in [web_port, idp_port, worker_port] {
+    for port in [web_port, idp_port, worker_port, redis_port] {
         let gone = eventually(30, "everything it started to stop", || async move {
             std::net::TcpStream::connect(("127.0.0.1", port)).is_err().then_some(())
         });
