@@ -6,12 +6,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_initial;
 mod m20261127_000002_users;
+mod m20261127_000003_activity_daily;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261127_000001_initial::Migration), Box::new(m20261127_000002_users::Migration)]
+        vec![
+            Box::new(m20261127_000001_initial::Migration),
+            Box::new(m20261127_000002_users::Migration),
+            Box::new(m20261127_000003_activity_daily::Migration),
+        ]
     }
 }

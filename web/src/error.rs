@@ -23,6 +23,9 @@ pub enum ApiError {
     /// No such resource.
     #[oai(status = 404)]
     NotFound(Json<ErrorBody>),
+    /// The parameters do not make sense together; `message` says why.
+    #[oai(status = 422)]
+    Invalid(Json<ErrorBody>),
     /// The database or the job queue is busy or unreachable; try again shortly.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>),
@@ -34,6 +37,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn not_found(what: &str) -> Self {
         ApiError::NotFound(body(format!("{what} not found")))
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        ApiError::Invalid(body(message.into()))
     }
 
     pub fn unavailable(message: impl Into<String>) -> Self {
@@ -50,6 +57,7 @@ impl ApiError {
         match self {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -57,9 +65,11 @@ impl ApiError {
 
     pub fn message(&self) -> &str {
         match self {
-            ApiError::Forbidden(b) | ApiError::NotFound(b) | ApiError::Unavailable(b) | ApiError::Internal(b) => {
-                &b.message
-            }
+            ApiError::Forbidden(b)
+            | ApiError::NotFound(b)
+            | ApiError::Invalid(b)
+            | ApiError::Unavailable(b)
+            | ApiError::Internal(b) => &b.message,
         }
     }
 }

@@ -165,6 +165,9 @@ pub async fn sync_repository(
     if mailmap_changed && !existing.is_empty() {
         remap_authors(db, repository_id, &mailmap).await?;
     }
+    // Always, not only on change: a repository synced before the summary existed gets one.
+    progress.send_replace(Progress { phase: "summarising", ..Default::default() });
+    queries::activity::rebuild(db, repository_id).await?;
     let tags: Vec<(String, String)> = remote.tags.iter().map(|(name, id)| (name.clone(), id.to_string())).collect();
     let finish = async {
         queries::index::replace_tags(db, repository_id, &tags).await?;

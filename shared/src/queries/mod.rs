@@ -1,6 +1,7 @@
 //! The query layer: every read and write of gitdash's tables goes through here, for the API,
 //! the pages and the worker alike. Handlers never build SQL themselves.
 
+pub mod activity;
 pub mod commits;
 pub mod index;
 pub mod repositories;

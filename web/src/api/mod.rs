@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`, described by OpenAPI at `/openapi.json`.
 
+mod activity;
 mod commits;
 mod models;
 mod repositories;
@@ -11,11 +12,14 @@ use crate::app::AppState;
 
 pub use models::*;
 
-pub fn apis(state: Arc<AppState>) -> (repositories::RepositoriesApi, syncs::SyncsApi, commits::CommitsApi) {
+pub fn apis(
+    state: Arc<AppState>,
+) -> (repositories::RepositoriesApi, syncs::SyncsApi, commits::CommitsApi, activity::ActivityApi) {
     (
         repositories::RepositoriesApi { state: state.clone() },
         syncs::SyncsApi { state: state.clone() },
-        commits::CommitsApi { state },
+        commits::CommitsApi { state: state.clone() },
+        activity::ActivityApi { state },
     )
 }
 
@@ -27,4 +31,6 @@ pub enum ApiTags {
     Syncs,
     /// Indexed commits.
     Commits,
+    /// Commit history over time.
+    Activity,
 }

@@ -1,0 +1,181 @@
+//! Commit activity over time, read from the `activity_daily` summary: a chart over 80,000
+//! commits reads at most one row per day and author, never the commits themselves.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement, TransactionTrait,
+};
+
+use crate::{entities::activity_daily, error::QueryError};
+
+/// How the days are grouped on a chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    Day,
+    /// Weeks start on Monday.
+    Week,
+    Month,
+}
+
+impl Bucket {
+    /// The first day of the bucket holding `day`.
+    pub fn start_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => day,
+            Bucket::Week => day - Days::new(day.weekday().num_days_from_monday() as u64),
+            Bucket::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+
+    fn next(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => start + Days::new(1),
+            Bucket::Week => start + Days::new(7),
+            Bucket::Month => start + Months::new(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Point {
+    pub start: Option<NaiveDate>,
+    pub commits: i64,
+    pub insertions: i64,
+    pub deletions: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub commits: i64,
+    pub committers: i64,
+    pub insertions: i64,
+    pub deletions: i64,
+}
+
+/// The days from `since` to `until` (inclusive), in one repository or all of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Range {
+    pub repository: Option<i64>,
+    pub since: NaiveDate,
+    pub until: NaiveDate,
+}
+
+/// `SUM(column)` as a BIGINT: PostgreSQL sums BIGINTs into NUMERIC otherwise.
+fn sum(column: &str) -> sea_orm::sea_query::SimpleExpr {
+    sea_orm::sea_query::Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"))
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn in_range(range: &Range) -> sea_orm::Condition {
+    let mut condition = sea_orm::Condition::all()
+        .add(activity_daily::Column::Day.gte(day(range.since)))
+        .add(activity_daily::Column::Day.lte(day(range.until)));
+    if let Some(id) = range.repository {
+        condition = condition.add(activity_daily::Column::RepositoryId.eq(id));
+    }
+    condition
+}
+
+/// One point per bucket from `since` to `until`, empty buckets included (a chart's x axis).
+pub async fn history(db: &impl ConnectionTrait, range: Range, bucket: Bucket) -> Result<Vec<Point>, QueryError> {
+    let days: Vec<(String, i64, i64, i64)> = activity_daily::Entity::find()
+        .select_only()
+        .column(activity_daily::Column::Day)
+        .column_as(sum("commits"), "commits")
+        .column_as(sum("insertions"), "insertions")
+        .column_as(sum("deletions"), "deletions")
+        .filter(in_range(&range))
+        .group_by(activity_daily::Column::Day)
+        .order_by_asc(activity_daily::Column::Day)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut points = Vec::new();
+    let mut start = bucket.start_of(range.since);
+    while start <= range.until && points.len() < 10_000 {
+        points.push(Point { start: Some(start), ..Point::default() });
+        start = bucket.next(start);
+    }
+    let first = bucket.start_of(range.since);
+    for (text, commits, insertions, deletions) in days {
+        let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") else { continue };
+        let bucket_start = bucket.start_of(date);
+        let index = points.partition_point(|p| p.start.is_some_and(|s| s < bucket_start));
+        if bucket_start < first {
+            continue;
+        }
+        if let Some(point) = points.get_mut(index) {
+            point.commits += commits;
+            point.insertions += insertions;
+            point.deletions += deletions;
+        }
+    }
+    Ok(points)
+}
+
+pub async fn totals(db: &impl ConnectionTrait, range: Range) -> Result<Totals, QueryError> {
+    let row: Option<(Option<i64>, i64, Option<i64>, Option<i64>)> = activity_daily::Entity::find()
+        .select_only()
+        .column_as(sum("commits"), "commits")
+        .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT author_email)"), "committers")
+        .column_as(sum("insertions"), "insertions")
+        .column_as(sum("deletions"), "deletions")
+        .filter(in_range(&range))
+        .into_tuple()
+        .one(db)
+        .await?;
+    let (commits, committers, insertions, deletions) = row.unwrap_or_default();
+    Ok(Totals {
+        commits: commits.unwrap_or(0),
+        committers,
+        insertions: insertions.unwrap_or(0),
+        deletions: deletions.unwrap_or(0),
+    })
+}
+
+/// The first day with activity, for "all time".
+pub async fn first_day(db: &impl ConnectionTrait, repository: Option<i64>) -> Result<Option<NaiveDate>, QueryError> {
+    let mut query = activity_daily::Entity::find().select_only().column_as(activity_daily::Column::Day.min(), "day");
+    if let Some(id) = repository {
+        query = query.filter(activity_daily::Column::RepositoryId.eq(id));
+    }
+    let first: Option<Option<String>> = query.into_tuple().one(db).await?;
+    Ok(first.flatten().and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+}
+
+/// Rebuilds a repository's rows from its commits, in one transaction: run by the sync after
+/// commits were added, removed or re-mapped.
+pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), QueryError> {
+    let backend = db.get_database_backend();
+    let (day, param) = match backend {
+        DatabaseBackend::Postgres => ("to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "$1"),
+        // sqlx stores UTC times as RFC 3339 text: the date is its first ten characters.
+        _ => ("substr(committed_at, 1, 10)", "?"),
+    };
+    let txn = db.begin().await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("DELETE FROM activity_daily WHERE repository_id = {param}"),
+        [repository_id.into()],
+    ))
+    .await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO activity_daily \
+             (repository_id, day, author_email, author_name, commits, merges, insertions, deletions) \
+             SELECT repository_id, {day}, author_email, MAX(author_name), COUNT(*), \
+             SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END), \
+             COALESCE(SUM(insertions), 0), COALESCE(SUM(deletions), 0) \
+             FROM commits WHERE repository_id = {param} GROUP BY repository_id, {day}, author_email"
+        ),
+        [repository_id.into()],
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

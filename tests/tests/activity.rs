@@ -1,0 +1,101 @@
+//! Commit history over time (`/activity`), from the summary the sync keeps: every count
+//! equals what the commits themselves say, by UTC commit day, whatever the author's zone.
+
+use std::{collections::BTreeMap, io::Write};
+
+use chrono::{DateTime, Datelike, Days, NaiveDate};
+use gitdash_shared::entities::commit;
+use gitdash_tests::{
+    databases::{Backend, TestDatabase},
+    git_fixture::GitRepo,
+    processes::Stack,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+const BASE: i64 = 1_700_000_000; // 2023-11-14
+const STEP: i64 = 37 * 3600;
+
+/// 40 commits 37 hours apart, by two people, written in a +05:30 zone so local and UTC days
+/// differ for some of them.
+fn spread_history() -> GitRepo {
+    let repo = GitRepo::new();
+    let mut stream = Vec::new();
+    for i in 0..40i64 {
+        let time = BASE + i * STEP;
+        let who = if i % 3 == 0 { "Ada <ada@example.org>" } else { "Bob <bob@example.org>" };
+        let content = "x\n".repeat((i % 5 + 1) as usize);
+        let message = format!("Change {i}");
+        writeln!(stream, "commit refs/heads/main").ok();
+        writeln!(stream, "author {who} {time} +0530").ok();
+        writeln!(stream, "committer {who} {time} +0530").ok();
+        writeln!(stream, "data {}\n{message}", message.len()).ok();
+        writeln!(stream, "M 100644 inline file{}.txt", i % 4).ok();
+        writeln!(stream, "data {}\n{content}", content.len()).ok();
+    }
+    let mut child =
+        repo.command(["fast-import", "--quiet"]).stdin(std::process::Stdio::piped()).spawn().expect("fast-import");
+    child.stdin.take().expect("stdin").write_all(&stream).expect("write");
+    assert!(child.wait().expect("wait").success());
+    repo.git(["reset", "-q", "--hard", "main"]);
+    repo
+}
+
+async fn history_matches_the_commits(backend: Backend) {
+    let stack = Stack::new(TestDatabase::new(backend).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = spread_history();
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+
+    let db = stack.database.connect().await;
+    let commits = commit::Entity::find().filter(commit::Column::RepositoryId.eq(id)).all(&db).await.expect("commits");
+    let mut per_day: BTreeMap<NaiveDate, (i64, i64, i64)> = BTreeMap::new();
+    for c in &commits {
+        let entry = per_day.entry(c.committed_at.date_naive()).or_default();
+        entry.0 += 1;
+        entry.1 += c.insertions.unwrap_or(0);
+        entry.2 += c.deletions.unwrap_or(0);
+    }
+    let first = DateTime::from_timestamp(BASE, 0).expect("time").date_naive();
+    let last = DateTime::from_timestamp(BASE + 39 * STEP, 0).expect("time").date_naive();
+
+    let (status, days) =
+        web.get(&format!("/api/v1/repositories/{id}/activity?bucket=day&since={first}&until={last}")).await;
+    assert_eq!(status, 200, "{days}");
+    let points = days["points"].as_array().expect("points");
+    assert_eq!(points.len() as i64, (last - first).num_days() + 1, "one point per day, empty days included");
+    for point in points {
+        let day: NaiveDate = point["start"].as_str().expect("start").parse().expect("date");
+        let (commits, insertions, deletions) = per_day.get(&day).copied().unwrap_or_default();
+        assert_eq!(point["commits"], commits, "{day}");
+        assert_eq!(point["insertions"], insertions, "{day}");
+        assert_eq!(point["deletions"], deletions, "{day}");
+    }
+    assert_eq!(days["totals"]["commits"], 40);
+    assert_eq!(days["totals"]["committers"], 2);
+    let insertions: i64 = commits.iter().map(|c| c.insertions.unwrap_or(0)).sum();
+    assert_eq!(days["totals"]["insertions"], insertions);
+
+    // Weeks start on Monday and add up to the same.
+    let (_, weeks) = web.get(&format!("/api/v1/activity?bucket=week&since={first}&until={last}")).await;
+    let weeks = weeks["points"].as_array().expect("points").clone();
+    let monday = first - Days::new(first.weekday().num_days_from_monday() as u64);
+    assert_eq!(weeks[0]["start"], monday.to_string());
+    let summed: i64 = weeks.iter().map(|w| w["commits"].as_i64().expect("n")).sum();
+    assert_eq!(summed, 40);
+
+    let (status, _) = web.get(&format!("/api/v1/repositories/{id}/activity?since={last}&until={first}")).await;
+    assert_eq!(status, 422, "a range that ends before it starts");
+    assert_eq!(web.get("/api/v1/repositories/999/activity").await.0, 404);
+}
+
+#[tokio::test]
+async fn activity_matches_the_commits_on_sqlite() {
+    history_matches_the_commits(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn activity_matches_the_commits_on_postgres() {
+    history_matches_the_commits(Backend::Postgres).await;
+}
