@@ -118,7 +118,9 @@ pub async fn history(db: &impl ConnectionTrait, range: Range, bucket: Bucket) ->
 }
 
 pub async fn totals(db: &impl ConnectionTrait, range: Range) -> Result<Totals, QueryError> {
-    let row: Option<(Option<i64>, i64, Option<i64>, Option<i64>)> = activity_daily::Entity::find()
+    /// Sums are NULL over no rows.
+    type Row = (Option<i64>, i64, Option<i64>, Option<i64>);
+    let row: Option<Row> = activity_daily::Entity::find()
         .select_only()
         .column_as(sum("commits"), "commits")
         .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT author_email)"), "committers")
