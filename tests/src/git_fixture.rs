@@ -263,3 +263,33 @@ pub fn generated_history(count: usize) -> GitRepo {
     repo.git(["reset", "-q", "--hard", "main"]);
     repo
 }
+
+/// The first commit time of [`spread_history`] (2023-11-14) and the time between commits.
+pub const SPREAD_BASE: i64 = 1_700_000_000;
+pub const SPREAD_STEP: i64 = 37 * 3600;
+
+/// 40 commits 37 hours apart, by Ada (every third) and Bob, written in a +05:30 zone so the
+/// local and UTC days differ for some of them.
+pub fn spread_history() -> GitRepo {
+    use std::io::Write;
+    let repo = GitRepo::new();
+    let mut stream = Vec::new();
+    for i in 0..40i64 {
+        let time = SPREAD_BASE + i * SPREAD_STEP;
+        let who = if i % 3 == 0 { "Ada <ada@example.org>" } else { "Bob <bob@example.org>" };
+        let content = "x\n".repeat((i % 5 + 1) as usize);
+        let message = format!("Change {i}");
+        writeln!(stream, "commit refs/heads/main").ok();
+        writeln!(stream, "author {who} {time} +0530").ok();
+        writeln!(stream, "committer {who} {time} +0530").ok();
+        writeln!(stream, "data {}\n{message}", message.len()).ok();
+        writeln!(stream, "M 100644 inline file{}.txt", i % 4).ok();
+        writeln!(stream, "data {}\n{content}", content.len()).ok();
+    }
+    let mut child =
+        repo.command(["fast-import", "--quiet"]).stdin(std::process::Stdio::piped()).spawn().expect("fast-import");
+    child.stdin.take().expect("stdin").write_all(&stream).expect("write");
+    assert!(child.wait().expect("wait").success(), "fast-import failed");
+    repo.git(["reset", "-q", "--hard", "main"]);
+    repo
+}

@@ -1,44 +1,16 @@
 //! Commit history over time (`/activity`), from the summary the sync keeps: every count
 //! equals what the commits themselves say, by UTC commit day, whatever the author's zone.
 
-use std::{collections::BTreeMap, io::Write};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate};
 use gitdash_shared::entities::commit;
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
-    git_fixture::GitRepo,
+    git_fixture::{SPREAD_BASE as BASE, SPREAD_STEP as STEP, spread_history},
     processes::Stack,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
-const BASE: i64 = 1_700_000_000; // 2023-11-14
-const STEP: i64 = 37 * 3600;
-
-/// 40 commits 37 hours apart, by two people, written in a +05:30 zone so local and UTC days
-/// differ for some of them.
-fn spread_history() -> GitRepo {
-    let repo = GitRepo::new();
-    let mut stream = Vec::new();
-    for i in 0..40i64 {
-        let time = BASE + i * STEP;
-        let who = if i % 3 == 0 { "Ada <ada@example.org>" } else { "Bob <bob@example.org>" };
-        let content = "x\n".repeat((i % 5 + 1) as usize);
-        let message = format!("Change {i}");
-        writeln!(stream, "commit refs/heads/main").ok();
-        writeln!(stream, "author {who} {time} +0530").ok();
-        writeln!(stream, "committer {who} {time} +0530").ok();
-        writeln!(stream, "data {}\n{message}", message.len()).ok();
-        writeln!(stream, "M 100644 inline file{}.txt", i % 4).ok();
-        writeln!(stream, "data {}\n{content}", content.len()).ok();
-    }
-    let mut child =
-        repo.command(["fast-import", "--quiet"]).stdin(std::process::Stdio::piped()).spawn().expect("fast-import");
-    child.stdin.take().expect("stdin").write_all(&stream).expect("write");
-    assert!(child.wait().expect("wait").success());
-    repo.git(["reset", "-q", "--hard", "main"]);
-    repo
-}
 
 async fn history_matches_the_commits(backend: Backend) {
     let stack = Stack::new(TestDatabase::new(backend).await);

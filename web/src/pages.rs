@@ -74,18 +74,29 @@ pub fn logout(csrf_token: &str) -> Response {
     render(StatusCode::OK, &LogoutPage { csrf_token })
 }
 
-/// `/`: public; says who is signed in when someone is.
+#[derive(serde::Deserialize)]
+pub struct OverviewParams {
+    repository: Option<String>,
+    range: Option<String>,
+}
+
+/// `/`: for a visitor the landing page, with no data; signed in, the overview.
 #[handler]
-pub async fn landing(req: &Request, state: Data<&Arc<AppState>>) -> Response {
+pub async fn landing(
+    req: &Request,
+    state: Data<&Arc<AppState>>,
+    poem::web::Query(params): poem::web::Query<OverviewParams>,
+) -> Response {
     let auth = &state.auth;
-    let mut user = None;
     if let Some(cookie) = req.cookie().get(auth.session_cookie())
         && let Ok(Some(session)) = auth.sessions.load(cookie.value_str()).await
         && let Ok(found) = gitdash_shared::queries::users::get(&state.db, session.user_id).await
     {
-        user = Some(found.display_name().to_owned());
+        let repository = params.repository.as_deref().and_then(|r| r.parse().ok());
+        let range = crate::overview::RangeChoice::parse(params.range.as_deref());
+        return crate::overview::render(&state, found.display_name().to_owned(), repository, range).await;
     }
-    render(StatusCode::OK, &LandingPage { user })
+    render(StatusCode::OK, &LandingPage { user: None })
 }
 
 /// `/repositories`: needs a signed-in user (the guard put them in the request).
