@@ -39,6 +39,12 @@ async fn the_overview_charts_the_history_and_its_totals_equal_the_database() {
     assert!(html.contains("<strong>0</strong> commits"), "nothing this week: {html}");
     assert!(html.contains("All repositories"));
 
+    // No inline script anywhere, and a policy that would refuse one.
+    let response = browser.client.get(web.url("/")).send().await.expect("page");
+    let csp = response.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(!response.text().await.expect("html").contains("<script"));
+
     let visitor = reqwest::get(web.url("/")).await.expect("landing").text().await.expect("html");
     assert!(!visitor.contains("<svg") && visitor.contains("Sign in"), "visitors see no data");
 }
