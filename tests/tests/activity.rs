@@ -57,6 +57,26 @@ async fn history_matches_the_commits(backend: Backend) {
     let summed: i64 = weeks.iter().map(|w| w["commits"].as_i64().expect("n")).sum();
     assert_eq!(summed, 40);
 
+    // Committers: one row per person, every figure as the commits say.
+    let (status, people) = web.get(&format!("/api/v1/repositories/{id}/committers")).await;
+    assert_eq!(status, 200, "{people}");
+    let people = people.as_array().expect("array");
+    assert_eq!(people.len(), 2);
+    assert_eq!(people[0]["name"], "Bob", "most commits first");
+    for person in people {
+        let email = person["email"].as_str().expect("email");
+        let theirs: Vec<&commit::Model> = commits.iter().filter(|c| c.author_email == email).collect();
+        let days: std::collections::BTreeSet<NaiveDate> = theirs.iter().map(|c| c.committed_at.date_naive()).collect();
+        assert_eq!(person["commits"], theirs.len() as i64, "{email}");
+        assert_eq!(person["insertions"], theirs.iter().map(|c| c.insertions.unwrap_or(0)).sum::<i64>());
+        assert_eq!(person["deletions"], theirs.iter().map(|c| c.deletions.unwrap_or(0)).sum::<i64>());
+        assert_eq!(person["active_days"], days.len() as i64);
+        assert_eq!(person["first_day"], days.first().expect("a day").to_string());
+        assert_eq!(person["last_day"], days.last().expect("a day").to_string());
+    }
+    let (_, by_name) = web.get("/api/v1/committers?sort=name").await;
+    assert_eq!(by_name[0]["name"], "Ada");
+
     let (status, _) = web.get(&format!("/api/v1/repositories/{id}/activity?since={last}&until={first}")).await;
     assert_eq!(status, 422, "a range that ends before it starts");
     assert_eq!(web.get("/api/v1/repositories/999/activity").await.0, 404);

@@ -181,3 +181,79 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
     txn.commit().await?;
     Ok(())
 }
+
+/// One person (after .mailmap) over a range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committer {
+    pub email: String,
+    pub name: String,
+    pub commits: i64,
+    pub insertions: i64,
+    pub deletions: i64,
+    pub first_day: String,
+    pub last_day: String,
+    /// Days with at least one commit.
+    pub active_days: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommitterOrder {
+    #[default]
+    Commits,
+    Insertions,
+    Deletions,
+    ActiveDays,
+    FirstDay,
+    LastDay,
+    Name,
+}
+
+/// Everyone who committed in the range, most commits first unless `order` says otherwise.
+pub async fn committers(
+    db: &impl ConnectionTrait,
+    range: Range,
+    order: CommitterOrder,
+) -> Result<Vec<Committer>, QueryError> {
+    type Row = (String, String, i64, i64, i64, String, String, i64);
+    let rows: Vec<Row> = activity_daily::Entity::find()
+        .select_only()
+        .column(activity_daily::Column::AuthorEmail)
+        .column_as(activity_daily::Column::AuthorName.max(), "name")
+        .column_as(sum("commits"), "commits")
+        .column_as(sum("insertions"), "insertions")
+        .column_as(sum("deletions"), "deletions")
+        .column_as(activity_daily::Column::Day.min(), "first_day")
+        .column_as(activity_daily::Column::Day.max(), "last_day")
+        .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT day)"), "active_days")
+        .filter(in_range(&range))
+        .group_by(activity_daily::Column::AuthorEmail)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut committers: Vec<Committer> = rows
+        .into_iter()
+        .map(|(email, name, commits, insertions, deletions, first_day, last_day, active_days)| Committer {
+            email,
+            name,
+            commits,
+            insertions,
+            deletions,
+            first_day,
+            last_day,
+            active_days,
+        })
+        .collect();
+    committers.sort_by(|a, b| {
+        let by = match order {
+            CommitterOrder::Commits => b.commits.cmp(&a.commits),
+            CommitterOrder::Insertions => b.insertions.cmp(&a.insertions),
+            CommitterOrder::Deletions => b.deletions.cmp(&a.deletions),
+            CommitterOrder::ActiveDays => b.active_days.cmp(&a.active_days),
+            CommitterOrder::FirstDay => a.first_day.cmp(&b.first_day),
+            CommitterOrder::LastDay => b.last_day.cmp(&a.last_day),
+            CommitterOrder::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+        };
+        by.then_with(|| a.email.cmp(&b.email))
+    });
+    Ok(committers)
+}

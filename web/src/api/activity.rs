@@ -58,8 +58,96 @@ pub struct Activity {
     pub totals: ActivityTotals,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum CommitterSort {
+    Commits,
+    Insertions,
+    Deletions,
+    ActiveDays,
+    FirstDay,
+    LastDay,
+    Name,
+}
+
+impl From<CommitterSort> for activity::CommitterOrder {
+    fn from(sort: CommitterSort) -> Self {
+        match sort {
+            CommitterSort::Commits => Self::Commits,
+            CommitterSort::Insertions => Self::Insertions,
+            CommitterSort::Deletions => Self::Deletions,
+            CommitterSort::ActiveDays => Self::ActiveDays,
+            CommitterSort::FirstDay => Self::FirstDay,
+            CommitterSort::LastDay => Self::LastDay,
+            CommitterSort::Name => Self::Name,
+        }
+    }
+}
+
+/// One person after .mailmap.
+#[derive(Debug, Object)]
+pub struct Committer {
+    pub email: String,
+    pub name: String,
+    pub commits: i64,
+    pub insertions: i64,
+    pub deletions: i64,
+    /// Day (UTC) of the first and last commit in the range.
+    pub first_day: String,
+    pub last_day: String,
+    /// Days with at least one commit.
+    pub active_days: i64,
+}
+
+impl From<activity::Committer> for Committer {
+    fn from(c: activity::Committer) -> Self {
+        Self {
+            email: c.email,
+            name: c.name,
+            commits: c.commits,
+            insertions: c.insertions,
+            deletions: c.deletions,
+            first_day: c.first_day,
+            last_day: c.last_day,
+            active_days: c.active_days,
+        }
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Activity")]
 impl ActivityApi {
+    /// Committers of one repository: commits, lines, first and last day, active days.
+    #[oai(path = "/repositories/:id/committers", method = "get")]
+    async fn repository_committers(
+        &self,
+        _identity: Identity,
+        id: Path<i64>,
+        /// First day (default: the first commit's).
+        since: Query<Option<NaiveDate>>,
+        /// Last day (default: today, UTC).
+        until: Query<Option<NaiveDate>>,
+        /// Order: `commits` (default), `insertions`, `deletions`, `active_days`, `first_day`, `last_day`, `name`.
+        sort: Query<Option<CommitterSort>>,
+    ) -> Result<Json<Vec<Committer>>, ApiError> {
+        repositories::get(&self.state.db, id.0).await?;
+        self.committers(Some(id.0), since.0, until.0, sort.0).await
+    }
+
+    /// Committers across every repository.
+    #[oai(path = "/committers", method = "get")]
+    async fn all_committers(
+        &self,
+        _identity: Identity,
+        /// First day (default: the first commit's).
+        since: Query<Option<NaiveDate>>,
+        /// Last day (default: today, UTC).
+        until: Query<Option<NaiveDate>>,
+        /// Order, as for one repository.
+        sort: Query<Option<CommitterSort>>,
+    ) -> Result<Json<Vec<Committer>>, ApiError> {
+        self.committers(None, since.0, until.0, sort.0).await
+    }
+
     /// Commit history of one repository: commits and lines per bucket, by commit date (UTC).
     #[oai(path = "/repositories/:id/activity", method = "get")]
     async fn repository_activity(
@@ -94,6 +182,19 @@ impl ActivityApi {
 }
 
 impl ActivityApi {
+    async fn committers(
+        &self,
+        repository: Option<i64>,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+        sort: Option<CommitterSort>,
+    ) -> Result<Json<Vec<Committer>>, ApiError> {
+        let range = committers_range(&self.state.db, repository, since, until).await?;
+        let order = sort.map(Into::into).unwrap_or_default();
+        let list = activity::committers(&self.state.db, range, order).await?;
+        Ok(Json(list.into_iter().map(Committer::from).collect()))
+    }
+
     async fn activity(
         &self,
         repository: Option<i64>,
@@ -137,4 +238,22 @@ impl ActivityApi {
             },
         }))
     }
+}
+
+/// The range committers are counted over: all time unless narrowed.
+pub async fn committers_range(
+    db: &sea_orm::DatabaseConnection,
+    repository: Option<i64>,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Result<activity::Range, ApiError> {
+    let until = until.unwrap_or_else(|| Utc::now().date_naive());
+    let since = match since {
+        Some(since) => since,
+        None => activity::first_day(db, repository).await?.unwrap_or(until),
+    };
+    if since > until {
+        return Err(ApiError::invalid("since is after until"));
+    }
+    Ok(activity::Range { repository, since, until })
 }
