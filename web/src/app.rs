@@ -23,7 +23,7 @@ use crate::{
         provider::Provider,
         session::Sessions,
     },
-    error, health,
+    committers, error, health,
     metrics::{self, WebMetrics},
     pages,
 };
@@ -114,6 +114,9 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .nest("/api/v1", guarded(service, &state, Realm::Api))
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
         .nest("/docs", guarded(docs, &state, Realm::Page))
+        .at("/committers", guarded(get(committers::page), &state, Realm::Page))
+        .at("/committers/export.csv", guarded(get(committers::export_csv), &state, Realm::Page))
+        .at("/committers/export.json", guarded(get(committers::export_json), &state, Realm::Page))
         .at(
             "/repositories",
             guarded(get(pages::repositories_page).post(pages::add_repository_form), &state, Realm::Page),
