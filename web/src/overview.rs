@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use chrono::{Days, NaiveDate, Utc};
-use gitdash_shared::queries::{activity, repositories};
+use gitdash_shared::queries::{activity, highlights, repositories};
 use poem::{Response, http::StatusCode};
 
 use crate::{app::AppState, charts, pages};
@@ -56,6 +56,14 @@ struct RepositoryOption {
     selected: bool,
 }
 
+struct HighlightRow {
+    short_sha: String,
+    summary: String,
+    date: String,
+    author: String,
+    reasons: String,
+}
+
 struct RangeLink {
     href: String,
     label: &'static str,
@@ -72,6 +80,7 @@ struct OverviewPage {
     ranges: Vec<RangeLink>,
     totals: activity::Totals,
     chart: String,
+    highlights: Vec<HighlightRow>,
 }
 
 pub async fn render(state: &Arc<AppState>, user: String, repository: Option<i64>, range: RangeChoice) -> Response {
@@ -114,6 +123,17 @@ async fn build(
     let span = activity::Range { repository, since, until: today };
     let points = activity::history(db, span, bucket).await?;
     let totals = activity::totals(db, span).await?;
+    let highlights = highlights::highlights(db, span)
+        .await?
+        .into_iter()
+        .map(|h| HighlightRow {
+            short_sha: h.commit.sha.chars().take(10).collect(),
+            summary: h.commit.summary,
+            date: h.commit.committed_at.format("%Y-%m-%d").to_string(),
+            author: h.commit.author_name,
+            reasons: h.reasons.join("; "),
+        })
+        .collect();
     let scope = repository.and_then(|id| all.iter().find(|d| d.repository.id == id)).map(|d| d.repository.name.clone());
     let per = match bucket {
         activity::Bucket::Day => "day",
@@ -165,5 +185,6 @@ async fn build(
             .collect(),
         chart: charts::bars(&bars, &summary, "commits"),
         totals,
+        highlights,
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod commits;
+pub mod highlights;
 pub mod index;
 pub mod repositories;
 pub mod sync_runs;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate, Utc};
-use gitdash_shared::queries::{activity, repositories};
+use gitdash_shared::queries::{activity, highlights, repositories};
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::ApiTags;
@@ -114,8 +114,64 @@ impl From<activity::Committer> for Committer {
     }
 }
 
+/// A commit that stands out, and why.
+#[derive(Debug, Object)]
+pub struct Highlight {
+    pub repository_id: i64,
+    pub sha: String,
+    pub summary: String,
+    pub author_name: String,
+    pub author_email: String,
+    pub committed_at: chrono::DateTime<Utc>,
+    pub insertions: Option<i64>,
+    pub deletions: Option<i64>,
+    /// e.g. "largest change: +1200 −30 in 14 files", "first commit by Ada", "tagged v1.0".
+    pub reasons: Vec<String>,
+}
+
+impl From<highlights::Highlight> for Highlight {
+    fn from(h: highlights::Highlight) -> Self {
+        let c = h.commit;
+        Self {
+            repository_id: c.repository_id,
+            sha: c.sha,
+            summary: c.summary,
+            author_name: c.author_name,
+            author_email: c.author_email,
+            committed_at: c.committed_at,
+            insertions: c.insertions,
+            deletions: c.deletions,
+            reasons: h.reasons,
+        }
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Activity")]
 impl ActivityApi {
+    /// Highlighted commits of one repository in a range (default: the last 12 months).
+    #[oai(path = "/repositories/:id/highlights", method = "get")]
+    async fn repository_highlights(
+        &self,
+        _identity: Identity,
+        id: Path<i64>,
+        since: Query<Option<NaiveDate>>,
+        until: Query<Option<NaiveDate>>,
+    ) -> Result<Json<Vec<Highlight>>, ApiError> {
+        repositories::get(&self.state.db, id.0).await?;
+        self.highlights(Some(id.0), since.0, until.0).await
+    }
+
+    /// Highlighted commits across every repository.
+    #[oai(path = "/highlights", method = "get")]
+    async fn all_highlights(
+        &self,
+        _identity: Identity,
+        since: Query<Option<NaiveDate>>,
+        until: Query<Option<NaiveDate>>,
+    ) -> Result<Json<Vec<Highlight>>, ApiError> {
+        self.highlights(None, since.0, until.0).await
+    }
+
     /// Committers of one repository: commits, lines, first and last day, active days.
     #[oai(path = "/repositories/:id/committers", method = "get")]
     async fn repository_committers(
@@ -182,6 +238,21 @@ impl ActivityApi {
 }
 
 impl ActivityApi {
+    async fn highlights(
+        &self,
+        repository: Option<i64>,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    ) -> Result<Json<Vec<Highlight>>, ApiError> {
+        let until = until.unwrap_or_else(|| Utc::now().date_naive());
+        let since = since.unwrap_or_else(|| until - Days::new(364));
+        if since > until {
+            return Err(ApiError::invalid("since is after until"));
+        }
+        let list = highlights::highlights(&self.state.db, activity::Range { repository, since, until }).await?;
+        Ok(Json(list.into_iter().map(Highlight::from).collect()))
+    }
+
     async fn committers(
         &self,
         repository: Option<i64>,

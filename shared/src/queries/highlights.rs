@@ -1,0 +1,119 @@
+//! Highlighted commits: the commits of a range that stand out, each with why — the largest
+//! changes, the first commit of each person new in the range, and tagged releases.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+
+use crate::{
+    entities::{activity_daily, commit, tag},
+    error::QueryError,
+    queries::activity::Range,
+};
+
+/// How many of each kind are looked at; the list shows at most [`MAX_HIGHLIGHTS`].
+const PER_KIND: u64 = 5;
+const MAX_HIGHLIGHTS: usize = 15;
+
+#[derive(Debug, Clone)]
+pub struct Highlight {
+    pub commit: commit::Model,
+    /// Why it stands out, for people ("largest change: +1200 −30 in 14 files").
+    pub reasons: Vec<String>,
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
+fn in_range(range: &Range) -> sea_orm::Condition {
+    let mut condition = sea_orm::Condition::all()
+        .add(commit::Column::CommittedAt.gte(start_of(range.since)))
+        .add(commit::Column::CommittedAt.lt(start_of(range.until + Days::new(1))));
+    if let Some(id) = range.repository {
+        condition = condition.add(commit::Column::RepositoryId.eq(id));
+    }
+    condition
+}
+
+pub async fn highlights(db: &impl ConnectionTrait, range: Range) -> Result<Vec<Highlight>, QueryError> {
+    let mut found: BTreeMap<i64, Highlight> = BTreeMap::new();
+    let mut add = |commit: commit::Model, reason: String| {
+        found.entry(commit.id).or_insert_with(|| Highlight { commit, reasons: Vec::new() }).reasons.push(reason);
+    };
+
+    let largest = commit::Entity::find()
+        .filter(in_range(&range))
+        .filter(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0) > 0"))
+        .order_by_desc(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0)"))
+        .limit(PER_KIND)
+        .all(db)
+        .await?;
+    for c in largest {
+        let reason = format!(
+            "largest change: +{} −{} in {} files",
+            c.insertions.unwrap_or(0),
+            c.deletions.unwrap_or(0),
+            c.files_changed.unwrap_or(0)
+        );
+        add(c, reason);
+    }
+
+    // People whose first day (over all time, in this scope) falls in the range.
+    let mut first_days = activity_daily::Entity::find()
+        .select_only()
+        .column(activity_daily::Column::AuthorEmail)
+        .column_as(activity_daily::Column::Day.min(), "first_day")
+        .group_by(activity_daily::Column::AuthorEmail);
+    if let Some(id) = range.repository {
+        first_days = first_days.filter(activity_daily::Column::RepositoryId.eq(id));
+    }
+    let since = range.since.format("%Y-%m-%d").to_string();
+    let until = range.until.format("%Y-%m-%d").to_string();
+    let newcomers: Vec<(String, String)> = first_days.into_tuple().all(db).await?;
+    let mut newcomers: Vec<(String, String)> =
+        newcomers.into_iter().filter(|(_, day)| *day >= since && *day <= until).collect();
+    newcomers.sort_by(|a, b| b.1.cmp(&a.1));
+    for (email, _) in newcomers.into_iter().take(PER_KIND as usize) {
+        let mut first = commit::Entity::find().filter(commit::Column::AuthorEmail.eq(email.as_str()));
+        if let Some(id) = range.repository {
+            first = first.filter(commit::Column::RepositoryId.eq(id));
+        }
+        if let Some(c) = first.order_by_asc(commit::Column::CommittedAt).one(db).await? {
+            let reason = format!("first commit by {}", c.author_name);
+            add(c, reason);
+        }
+    }
+
+    let mut tags = tag::Entity::find();
+    if let Some(id) = range.repository {
+        tags = tags.filter(tag::Column::RepositoryId.eq(id));
+    }
+    let tags = tags.all(db).await?;
+    if !tags.is_empty() {
+        let tagged = commit::Entity::find()
+            .filter(in_range(&range))
+            .filter(commit::Column::Sha.is_in(tags.iter().map(|t| t.sha.clone())))
+            .order_by_desc(commit::Column::CommittedAt)
+            .limit(PER_KIND * 4)
+            .all(db)
+            .await?;
+        for c in tagged {
+            let names: Vec<&str> = tags
+                .iter()
+                .filter(|t| t.sha == c.sha && t.repository_id == c.repository_id)
+                .map(|t| t.name.as_str())
+                .collect();
+            if !names.is_empty() {
+                let reason = format!("tagged {}", names.join(", "));
+                add(c, reason);
+            }
+        }
+    }
+
+    let mut list: Vec<Highlight> = found.into_values().collect();
+    list.sort_by(|a, b| b.commit.committed_at.cmp(&a.commit.committed_at).then(b.commit.id.cmp(&a.commit.id)));
+    list.truncate(MAX_HIGHLIGHTS);
+    Ok(list)
+}
