@@ -6,6 +6,7 @@ pub mod commits;
 pub mod highlights;
 pub mod index;
 pub mod repositories;
+pub mod stats;
 pub mod sync_runs;
 pub mod users;
 

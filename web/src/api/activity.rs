@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate, Utc};
-use gitdash_shared::queries::{activity, highlights, repositories};
+use gitdash_shared::queries::{activity, highlights, repositories, stats};
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::ApiTags;
@@ -114,6 +114,34 @@ impl From<activity::Committer> for Committer {
     }
 }
 
+#[derive(Debug, Object)]
+pub struct WeekLines {
+    /// The week's Monday.
+    pub week: NaiveDate,
+    pub insertions: i64,
+    pub deletions: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct MonthCount {
+    /// `YYYY-MM`
+    pub month: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Object)]
+pub struct Stats {
+    pub since: NaiveDate,
+    pub until: NaiveDate,
+    /// Commits by weekday (Monday first, 7 rows) and hour of the author's local time (24 columns).
+    pub punch_card: Vec<Vec<i64>>,
+    /// Lines added and removed per week.
+    pub code_frequency: Vec<WeekLines>,
+    pub commits_per_month: Vec<MonthCount>,
+    pub committers_per_month: Vec<MonthCount>,
+    pub totals: ActivityTotals,
+}
+
 /// A commit that stands out, and why.
 #[derive(Debug, Object)]
 pub struct Highlight {
@@ -148,6 +176,31 @@ impl From<highlights::Highlight> for Highlight {
 
 #[OpenApi(tag = "ApiTags::Activity")]
 impl ActivityApi {
+    /// Statistics of one repository: punch card, code frequency, commits and committers per
+    /// month, totals (default range: the last 12 months).
+    #[oai(path = "/repositories/:id/stats", method = "get")]
+    async fn repository_stats(
+        &self,
+        _identity: Identity,
+        id: Path<i64>,
+        since: Query<Option<NaiveDate>>,
+        until: Query<Option<NaiveDate>>,
+    ) -> Result<Json<Stats>, ApiError> {
+        repositories::get(&self.state.db, id.0).await?;
+        self.stats(Some(id.0), since.0, until.0).await
+    }
+
+    /// Statistics across every repository.
+    #[oai(path = "/stats", method = "get")]
+    async fn all_stats(
+        &self,
+        _identity: Identity,
+        since: Query<Option<NaiveDate>>,
+        until: Query<Option<NaiveDate>>,
+    ) -> Result<Json<Stats>, ApiError> {
+        self.stats(None, since.0, until.0).await
+    }
+
     /// Highlighted commits of one repository in a range (default: the last 12 months).
     #[oai(path = "/repositories/:id/highlights", method = "get")]
     async fn repository_highlights(
@@ -238,6 +291,46 @@ impl ActivityApi {
 }
 
 impl ActivityApi {
+    async fn stats(
+        &self,
+        repository: Option<i64>,
+        since: Option<NaiveDate>,
+        until: Option<NaiveDate>,
+    ) -> Result<Json<Stats>, ApiError> {
+        let until = until.unwrap_or_else(|| Utc::now().date_naive());
+        let since = since.unwrap_or_else(|| until - Days::new(364));
+        if since > until {
+            return Err(ApiError::invalid("since is after until"));
+        }
+        let range = activity::Range { repository, since, until };
+        let db = &self.state.db;
+        let punch_card = stats::punch_card(db, range).await?;
+        let weeks = activity::history(db, range, activity::Bucket::Week).await?;
+        let months = activity::history(db, range, activity::Bucket::Month).await?;
+        let committers = stats::committers_per_month(db, range).await?;
+        let totals = activity::totals(db, range).await?;
+        Ok(Json(Stats {
+            since,
+            until,
+            punch_card: punch_card.iter().map(|day| day.to_vec()).collect(),
+            code_frequency: weeks
+                .iter()
+                .filter_map(|p| Some(WeekLines { week: p.start?, insertions: p.insertions, deletions: p.deletions }))
+                .collect(),
+            commits_per_month: months
+                .iter()
+                .filter_map(|p| Some(MonthCount { month: p.start?.format("%Y-%m").to_string(), count: p.commits }))
+                .collect(),
+            committers_per_month: committers.into_iter().map(|(month, count)| MonthCount { month, count }).collect(),
+            totals: ActivityTotals {
+                commits: totals.commits,
+                committers: totals.committers,
+                insertions: totals.insertions,
+                deletions: totals.deletions,
+            },
+        }))
+    }
+
     async fn highlights(
         &self,
         repository: Option<i64>,

@@ -1,0 +1,68 @@
+//! `/stats`: the punch card in each author's own time, code frequency and per-month counts,
+//! all equal to what the commits say.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Duration, Timelike};
+use gitdash_shared::entities::commit;
+use gitdash_tests::{
+    databases::{Backend, TestDatabase},
+    git_fixture::spread_history,
+    processes::Stack,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+async fn stats_match_the_commits(backend: Backend) {
+    let stack = Stack::new(TestDatabase::new(backend).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = spread_history();
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    let db = stack.database.connect().await;
+    let commits = commit::Entity::find().filter(commit::Column::RepositoryId.eq(id)).all(&db).await.expect("commits");
+
+    let (status, stats) = web.get(&format!("/api/v1/repositories/{id}/stats?since=2023-11-01&until=2024-01-31")).await;
+    assert_eq!(status, 200, "{stats}");
+
+    let mut card = [[0i64; 24]; 7];
+    for c in &commits {
+        let local = c.authored_at + Duration::minutes(c.author_utc_offset_minutes.into());
+        card[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1;
+    }
+    for (day, row) in card.iter().enumerate() {
+        for (hour, expected) in row.iter().enumerate() {
+            assert_eq!(stats["punch_card"][day][hour], *expected, "weekday {day}, hour {hour}");
+        }
+    }
+
+    let mut people_per_month: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    let mut commits_per_month: BTreeMap<String, i64> = BTreeMap::new();
+    for c in &commits {
+        let month = c.committed_at.format("%Y-%m").to_string();
+        people_per_month.entry(month.clone()).or_default().insert(&c.author_email);
+        *commits_per_month.entry(month).or_default() += 1;
+    }
+    for entry in stats["committers_per_month"].as_array().expect("months") {
+        let month = entry["month"].as_str().expect("month");
+        assert_eq!(entry["count"], people_per_month[month].len() as i64, "{month}");
+    }
+    for entry in stats["commits_per_month"].as_array().expect("months") {
+        let month = entry["month"].as_str().expect("month");
+        assert_eq!(entry["count"], commits_per_month.get(month).copied().unwrap_or(0), "{month}");
+    }
+    let added: i64 =
+        stats["code_frequency"].as_array().expect("weeks").iter().map(|w| w["insertions"].as_i64().expect("n")).sum();
+    assert_eq!(added, commits.iter().map(|c| c.insertions.unwrap_or(0)).sum::<i64>());
+    assert_eq!(stats["totals"]["commits"], 40);
+}
+
+#[tokio::test]
+async fn statistics_match_the_commits_on_sqlite() {
+    stats_match_the_commits(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn statistics_match_the_commits_on_postgres() {
+    stats_match_the_commits(Backend::Postgres).await;
+}
