@@ -66,3 +66,26 @@ async fn statistics_match_the_commits_on_sqlite() {
 async fn statistics_match_the_commits_on_postgres() {
     stats_match_the_commits(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn the_statistics_page_draws_the_same_figures() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = spread_history();
+    let (id, _) = web.add_and_sync(repo.path()).await;
+    let browser = gitdash_tests::idp::signed_in(&web.base, "alice").await;
+    let html = browser
+        .client
+        .get(web.url(&format!("/statistics?repository={id}&range=all")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Punch card of 40 commits"), "{html}");
+    assert_eq!(html.matches("<circle class=\"dot\"").count(), 7 * 24, "a slot per weekday and hour");
+    assert!(html.contains("40 commits by 2 committers"), "{html}");
+    assert!(html.contains("Lines added per week") && html.contains("Committers per month"));
+}

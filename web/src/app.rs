@@ -25,7 +25,7 @@ use crate::{
     },
     committers, error, health,
     metrics::{self, WebMetrics},
-    pages,
+    pages, statistics,
 };
 
 /// What request handlers share.
@@ -114,6 +114,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .nest("/api/v1", guarded(service, &state, Realm::Api))
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
         .nest("/docs", guarded(docs, &state, Realm::Page))
+        .at("/statistics", guarded(get(statistics::page), &state, Realm::Page))
         .at("/committers", guarded(get(committers::page), &state, Realm::Page))
         .at("/committers/export.csv", guarded(get(committers::export_csv), &state, Realm::Page))
         .at("/committers/export.json", guarded(get(committers::export_json), &state, Realm::Page))

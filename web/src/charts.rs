@@ -100,3 +100,41 @@ mod tests {
         assert!(svg.contains("&#60;repo&#62;") || svg.contains("&lt;repo&gt;"), "{svg}");
     }
 }
+
+/// A punch card: one circle per weekday and hour, its area by the commits in that slot.
+pub fn punch_card(card: &[[i64; 24]; 7], summary: &str) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let max = card.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
+    let (left, top, cell) = (40.0, 10.0, 27.0);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart punchcard" viewBox="0 0 {w} {h}" role="img" aria-label="{label}"><desc>{label}</desc>"#,
+        w = left + 24.0 * cell + 8.0,
+        h = top + 7.0 * cell + 24.0,
+        label = escape(summary)
+    );
+    for (d, row) in card.iter().enumerate() {
+        let cy = top + d as f64 * cell + cell / 2.0;
+        let _ = write!(svg, r#"<text class="axis" x="4" y="{y:.1}">{day}</text>"#, y = cy + 4.0, day = DAYS[d]);
+        for (hour, &commits) in row.iter().enumerate() {
+            let cx = left + hour as f64 * cell + cell / 2.0;
+            let radius = (commits as f64 / max).sqrt() * (cell / 2.0 - 1.0);
+            let _ = write!(
+                svg,
+                r#"<circle class="dot" cx="{cx:.1}" cy="{cy:.1}" r="{radius:.1}"><title>{commits} commits on {day} at {hour}:00</title></circle>"#,
+                day = DAYS[d]
+            );
+        }
+    }
+    for hour in (0..24).step_by(3) {
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{x:.1}" y="{y:.1}" text-anchor="middle">{hour}h</text>"#,
+            x = left + hour as f64 * cell + cell / 2.0,
+            y = top + 7.0 * cell + 16.0
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}

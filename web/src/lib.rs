@@ -12,3 +12,4 @@ pub mod health;
 pub mod metrics;
 pub mod overview;
 pub mod pages;
+pub mod statistics;

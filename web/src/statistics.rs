@@ -1,0 +1,133 @@
+//! `/statistics`: punch card, code frequency, commits and committers per month over the
+//! last 12 months or all time, for all repositories or one (`?repository=3&range=all`).
+
+use std::sync::Arc;
+
+use askama::Template;
+use chrono::{Days, Utc};
+use gitdash_shared::queries::{activity, repositories, stats};
+use poem::{
+    IntoResponse, Response, handler,
+    http::StatusCode,
+    web::{Data, Query},
+};
+use serde::Deserialize;
+
+use crate::{app::AppState, auth::Identity, charts, pages};
+
+#[derive(Deserialize)]
+pub struct Params {
+    repository: Option<String>,
+    /// `all` for all time; otherwise the last 12 months.
+    range: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "statistics.html")]
+struct StatisticsPage {
+    user: String,
+    scope: Option<String>,
+    since: String,
+    until: String,
+    commits: i64,
+    committers: i64,
+    punch_card: String,
+    added: String,
+    removed: String,
+    per_month: String,
+    committers_per_month: String,
+}
+
+#[handler]
+pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
+    let repository = params.repository.as_deref().and_then(|r| r.parse().ok());
+    let all_time = params.range.as_deref() == Some("all");
+    match build(&state, identity.user.display_name().to_owned(), repository, all_time).await {
+        Ok(page) => match page.render() {
+            Ok(html) => poem::web::Html(html).into_response(),
+            Err(err) => {
+                tracing::error!(error = %err, "statistics page did not render");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        },
+        Err(err) => {
+            tracing::error!(error = %err, "statistics");
+            pages::message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
+        }
+    }
+}
+
+async fn build(
+    state: &AppState,
+    user: String,
+    repository: Option<i64>,
+    all_time: bool,
+) -> Result<StatisticsPage, gitdash_shared::QueryError> {
+    let db = &state.db;
+    let scope = match repository {
+        Some(id) => Some(repositories::get(db, id).await?.name),
+        None => None,
+    };
+    let until = Utc::now().date_naive();
+    let since = match all_time {
+        true => activity::first_day(db, repository).await?.unwrap_or(until),
+        false => until - Days::new(364),
+    };
+    let range = activity::Range { repository, since, until };
+    let card = stats::punch_card(db, range).await?;
+    let weeks = activity::history(db, range, activity::Bucket::Week).await?;
+    let months = activity::history(db, range, activity::Bucket::Month).await?;
+    let people = stats::committers_per_month(db, range).await?;
+    let totals = activity::totals(db, range).await?;
+    let week_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {
+        weeks
+            .iter()
+            .filter_map(|p| {
+                let start = p.start?;
+                Some(charts::Bar {
+                    label: start.format("%b %-d").to_string(),
+                    value: value(p),
+                    detail: format!("{} lines {what} in the week of {start}", value(p)),
+                })
+            })
+            .collect()
+    };
+    let month_bars: Vec<charts::Bar> = months
+        .iter()
+        .filter_map(|p| {
+            let start = p.start?;
+            Some(charts::Bar {
+                label: start.format("%b %Y").to_string(),
+                value: p.commits,
+                detail: format!("{} commits in {}", p.commits, start.format("%B %Y")),
+            })
+        })
+        .collect();
+    let people_bars: Vec<charts::Bar> = months
+        .iter()
+        .filter_map(|p| {
+            let start = p.start?;
+            let key = start.format("%Y-%m").to_string();
+            let count = people.iter().find(|(m, _)| *m == key).map_or(0, |(_, n)| *n);
+            Some(charts::Bar {
+                label: start.format("%b %Y").to_string(),
+                value: count,
+                detail: format!("{count} committers in {}", start.format("%B %Y")),
+            })
+        })
+        .collect();
+    let total_in_card: i64 = card.iter().flatten().sum();
+    Ok(StatisticsPage {
+        user,
+        scope,
+        since: since.to_string(),
+        until: until.to_string(),
+        commits: totals.commits,
+        committers: totals.committers,
+        punch_card: charts::punch_card(&card, &format!("Punch card of {total_in_card} commits by weekday and hour")),
+        added: charts::bars(&week_bars(|p| p.insertions, "added"), "Lines added per week", "lines"),
+        removed: charts::bars(&week_bars(|p| p.deletions, "removed"), "Lines removed per week", "lines"),
+        per_month: charts::bars(&month_bars, "Commits per month", "commits"),
+        committers_per_month: charts::bars(&people_bars, "Committers per month", "people"),
+    })
+}
