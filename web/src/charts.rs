@@ -80,27 +80,6 @@ pub fn bars(bars: &[Bar], summary: &str, unit: &str) -> String {
     svg
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_bar_has_a_tooltip_and_text_is_escaped() {
-        let svg = bars(
-            &[
-                Bar { label: "Mon".into(), value: 3, detail: "3 commits".into() },
-                Bar { label: "<b>".into(), value: 0, detail: "0 commits".into() },
-            ],
-            "Commits per day in <repo>",
-            "commits",
-        );
-        assert_eq!(svg.matches("<rect class=\"bar\"").count(), 2);
-        assert!(svg.contains("<title>3 commits</title>"));
-        assert!(!svg.contains("<repo>") && !svg.contains("<b>"), "{svg}");
-        assert!(svg.contains("&#60;repo&#62;") || svg.contains("&lt;repo&gt;"), "{svg}");
-    }
-}
-
 /// A punch card: one circle per weekday and hour, its area by the commits in that slot.
 pub fn punch_card(card: &[[i64; 24]; 7], summary: &str) -> String {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -137,4 +116,25 @@ pub fn punch_card(card: &[[i64; 24]; 7], summary: &str) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bar_has_a_tooltip_and_text_is_escaped() {
+        let svg = bars(
+            &[
+                Bar { label: "Mon".into(), value: 3, detail: "3 commits".into() },
+                Bar { label: "<b>".into(), value: 0, detail: "0 commits".into() },
+            ],
+            "Commits per day in <repo>",
+            "commits",
+        );
+        assert_eq!(svg.matches("<rect class=\"bar\"").count(), 2);
+        assert!(svg.contains("<title>3 commits</title>"));
+        assert!(!svg.contains("<repo>") && !svg.contains("<b>"), "{svg}");
+        assert!(svg.contains("&#60;repo&#62;") || svg.contains("&lt;repo&gt;"), "{svg}");
+    }
 }
