@@ -23,7 +23,7 @@ use crate::{
         provider::Provider,
         session::Sessions,
     },
-    committers, error, health,
+    commits_page, committers, error, health,
     metrics::{self, WebMetrics},
     pages, statistics,
 };
@@ -115,6 +115,9 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
         .nest("/docs", guarded(docs, &state, Realm::Page))
         .at("/statistics", guarded(get(statistics::page), &state, Realm::Page))
+        .at("/commits", guarded(get(commits_page::page), &state, Realm::Page))
+        .at("/commits/export.csv", guarded(get(commits_page::export_csv), &state, Realm::Page))
+        .at("/commits/export.json", guarded(get(commits_page::export_json), &state, Realm::Page))
         .at("/committers", guarded(get(committers::page), &state, Realm::Page))
         .at("/committers/export.csv", guarded(get(committers::export_csv), &state, Realm::Page))
         .at("/committers/export.json", guarded(get(committers::export_json), &state, Realm::Page))

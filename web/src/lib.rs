@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod charts;
+pub mod commits_page;
 pub mod committers;
 pub mod error;
 pub mod health;

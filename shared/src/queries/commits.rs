@@ -147,3 +147,25 @@ mod tests {
         assert_eq!(sha_prefix_range("fixes"), None);
     }
 }
+
+/// The tags pointing at each of `shas` in a repository, by sha.
+pub async fn tags_of(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    shas: &[String],
+) -> Result<std::collections::HashMap<String, Vec<String>>, QueryError> {
+    use crate::entities::tag;
+    let mut by_sha: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    if shas.is_empty() {
+        return Ok(by_sha);
+    }
+    let tags = tag::Entity::find()
+        .filter(tag::Column::RepositoryId.eq(repository_id))
+        .filter(tag::Column::Sha.is_in(shas.iter().cloned()))
+        .all(db)
+        .await?;
+    for t in tags {
+        by_sha.entry(t.sha).or_default().push(t.name);
+    }
+    Ok(by_sha)
+}

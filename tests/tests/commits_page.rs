@@ -1,0 +1,69 @@
+//! The Commits page: search by message, sha prefix and author, keyset pagination, line
+//! counts and tags, and the filtered list exported as CSV and JSON.
+
+use gitdash_tests::{
+    databases::{Backend, TestDatabase},
+    git_fixture::GitRepo,
+    idp::signed_in,
+    processes::Stack,
+};
+
+#[tokio::test]
+async fn commits_are_searched_paged_tagged_and_exported() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = GitRepo::new();
+    let mut shas = Vec::new();
+    for n in 0..60 {
+        repo.write("f.txt", format!("{n}\n"));
+        let (name, email): (&[u8], &[u8]) =
+            if n % 2 == 0 { (b"Ada", b"ada@example.org") } else { (b"Bob", b"bob@example.org") };
+        shas.push(repo.commit_as(name, email, format!("Change number {n}").as_bytes()));
+    }
+    repo.write("f.txt", "<b>bold</b>\n");
+    let special = repo.commit_as(b"Ada", b"ada@example.org", b"Fix the <marquee> parser");
+    repo.git(["tag", "v2.0"]);
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    let browser = signed_in(&web.base, "alice").await;
+    let html = |path: String| {
+        let client = browser.client.clone();
+        let url = web.url(&path);
+        async move { client.get(url).send().await.expect("page").text().await.expect("html") }
+    };
+
+    let first = html(format!("/commits?repository={id}")).await;
+    assert_eq!(first.matches("<tr><td><code>").count(), 50, "a page of 50");
+    assert!(first.contains(&special[..10]) && first.contains("v2.0"), "newest first, with its tag");
+    assert!(!first.contains("<marquee>") && first.contains("marquee"), "messages escaped");
+    let next =
+        first.split("<a href=\"").find(|s| s.starts_with("/commits?")).map(|s| s.split('"').next().expect("href"));
+    let next = next.expect("an older-commits link").replace("&amp;", "&").replace("&#38;", "&");
+    let second = html(next).await;
+    assert_eq!(second.matches("<tr><td><code>").count(), 11, "the other 11");
+    assert!(second.contains(&shas[0][..10]), "down to the first commit");
+
+    let found = html(format!("/commits?repository={id}&q=number+42")).await;
+    assert_eq!(found.matches("<tr><td><code>").count(), 1);
+    assert!(found.contains(&shas[42][..10]));
+    let by_sha = html(format!("/commits?repository={id}&q={}", &shas[7][..8])).await;
+    assert!(by_sha.contains("Change number 7"));
+    let bobs = html(format!("/commits?repository={id}&author=bob")).await;
+    assert_eq!(bobs.matches("<tr><td><code>").count(), 30);
+
+    let csv = html(format!("/commits/export.csv?repository={id}&author=bob")).await;
+    assert_eq!(csv.lines().count(), 31, "a header and Bob's 30 commits");
+    assert!(csv.starts_with("sha,committed_at,author_name,author_email,summary"));
+    let json: serde_json::Value = browser
+        .client
+        .get(web.url(&format!("/commits/export.json?repository={id}")))
+        .send()
+        .await
+        .expect("export")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(json.as_array().map(Vec::len), Some(61), "every commit");
+    assert_eq!(json[0]["sha"], special.as_str());
+}
