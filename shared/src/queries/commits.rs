@@ -128,26 +128,6 @@ fn sha_prefix_range(q: &str) -> Option<(String, String)> {
     Some((q.clone(), format!("{q}g")))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        let cursor = Cursor { committed_at_micros: 1_700_000_000_000_000, id: 42 };
-        assert_eq!(Cursor::decode(&cursor.encode()).expect("valid"), cursor);
-        assert!(Cursor::decode("garbage").is_err());
-        assert!(Cursor::decode("1.x").is_err());
-    }
-
-    #[test]
-    fn only_hex_text_is_taken_for_a_sha_prefix() {
-        assert_eq!(sha_prefix_range("ABcd12"), Some(("abcd12".into(), "abcd12g".into())));
-        assert_eq!(sha_prefix_range("fix"), None);
-        assert_eq!(sha_prefix_range("fixes"), None);
-    }
-}
-
 /// The tags pointing at each of `shas` in a repository, by sha.
 pub async fn tags_of(
     db: &impl ConnectionTrait,
@@ -168,4 +148,24 @@ pub async fn tags_of(
         by_sha.entry(t.sha).or_default().push(t.name);
     }
     Ok(by_sha)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor { committed_at_micros: 1_700_000_000_000_000, id: 42 };
+        assert_eq!(Cursor::decode(&cursor.encode()).expect("valid"), cursor);
+        assert!(Cursor::decode("garbage").is_err());
+        assert!(Cursor::decode("1.x").is_err());
+    }
+
+    #[test]
+    fn only_hex_text_is_taken_for_a_sha_prefix() {
+        assert_eq!(sha_prefix_range("ABcd12"), Some(("abcd12".into(), "abcd12g".into())));
+        assert_eq!(sha_prefix_range("fix"), None);
+        assert_eq!(sha_prefix_range("fixes"), None);
+    }
 }
