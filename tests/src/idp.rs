@@ -95,16 +95,7 @@ impl Idp {
 
     /// The environment that points gitdash at this provider.
     pub fn gitdash_env(&self, public_url: &str) -> Vec<(String, String)> {
-        [
-            ("OIDC_ISSUER_URL", self.issuer.clone()),
-            ("OIDC_CLIENT_ID", "gitdash".into()),
-            ("OIDC_CLIENT_SECRET", "gitdash-local-secret".into()),
-            ("GITDASH_PUBLIC_URL", public_url.to_owned()),
-            ("SECRET_KEY", "test-secret-key-0123456789abcdef-0123456789".into()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect()
+        sign_in_env(&self.issuer, public_url)
     }
 
     /// A JWT access token for `audience` issued to the `gitdash-cli` client itself
@@ -184,6 +175,21 @@ impl Idp {
     pub fn id(&self) -> Option<u32> {
         self.child.id()
     }
+}
+
+/// Sign-in settings for gitdash at `public_url` trusting `issuer` with the providers' client,
+/// whether or not a provider answers there yet.
+pub fn sign_in_env(issuer: &str, public_url: &str) -> Vec<(String, String)> {
+    [
+        ("OIDC_ISSUER_URL", issuer),
+        ("OIDC_CLIENT_ID", "gitdash"),
+        ("OIDC_CLIENT_SECRET", "gitdash-local-secret"),
+        ("GITDASH_PUBLIC_URL", public_url),
+        ("SECRET_KEY", "test-secret-key-0123456789abcdef-0123456789"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }
 
 fn pkce_s256(verifier: &str) -> String {

@@ -4,7 +4,7 @@
 
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
-    idp::{Browser, Idp, Page},
+    idp::{Browser, Idp, Page, sign_in_env},
     processes::{Stack, Web, free_port},
 };
 use serde_json::json;
@@ -197,13 +197,7 @@ async fn while_the_provider_is_down_sign_in_answers_503_and_works_once_it_is_up(
     let idp_port = free_port();
     let web_port = free_port();
     let public = format!("http://127.0.0.1:{web_port}");
-    let mut env = vec![
-        ("OIDC_ISSUER_URL".to_owned(), format!("http://127.0.0.1:{idp_port}")),
-        ("OIDC_CLIENT_ID".to_owned(), "gitdash".to_owned()),
-        ("OIDC_CLIENT_SECRET".to_owned(), "gitdash-local-secret".to_owned()),
-        ("GITDASH_PUBLIC_URL".to_owned(), public.clone()),
-    ];
-    env.push(("SECRET_KEY".to_owned(), "another-test-secret-key-0123456789abcdef".to_owned()));
+    let env = sign_in_env(&format!("http://127.0.0.1:{idp_port}"), &public);
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let mut web = stack.start_web_on(web_port, &env).await;
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");

@@ -3,7 +3,7 @@
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
     git_fixture::GitRepo,
-    idp::Idp,
+    idp::{Idp, sign_in_env},
     processes::{Stack, free_port},
 };
 
@@ -12,16 +12,7 @@ async fn readyz_reports_each_dependency_and_turns_ready_when_the_provider_comes_
     let idp_port = free_port();
     let web_port = free_port();
     let public = format!("http://127.0.0.1:{web_port}");
-    let env: Vec<(String, String)> = [
-        ("OIDC_ISSUER_URL", format!("http://127.0.0.1:{idp_port}")),
-        ("OIDC_CLIENT_ID", "gitdash".into()),
-        ("OIDC_CLIENT_SECRET", "gitdash-local-secret".into()),
-        ("GITDASH_PUBLIC_URL", public.clone()),
-        ("SECRET_KEY", "readiness-test-secret-key-0123456789abcdef".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    let env = sign_in_env(&format!("http://127.0.0.1:{idp_port}"), &public);
     let stack = Stack::new(TestDatabase::new(Backend::Postgres).await);
     let web = stack.start_web_on(web_port, &env).await;
 
@@ -95,16 +86,7 @@ async fn a_provider_that_never_answers_does_not_hold_up_the_start() {
         }
     });
     let web_port = free_port();
-    let env: Vec<(String, String)> = [
-        ("OIDC_ISSUER_URL", issuer),
-        ("OIDC_CLIENT_ID", "gitdash".to_owned()),
-        ("OIDC_CLIENT_SECRET", "gitdash-local-secret".to_owned()),
-        ("GITDASH_PUBLIC_URL", format!("http://127.0.0.1:{web_port}")),
-        ("SECRET_KEY", "silent-provider-test-key-0123456789abcdef".to_owned()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
+    let env = sign_in_env(&issuer, &format!("http://127.0.0.1:{web_port}"));
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let started = std::time::Instant::now();
     let web = stack.start_web_on(web_port, &env).await;

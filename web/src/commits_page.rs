@@ -107,8 +107,8 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         None => None,
     };
     match repository {
-        None => match repositories::list(db).await {
-            Ok(list) => page.repositories = list.into_iter().map(|d| (d.repository.id, d.repository.name)).collect(),
+        None => match repositories::names(db).await {
+            Ok(names) => page.repositories = names,
             Err(err) => return unavailable(&err),
         },
         Some(repository) => {

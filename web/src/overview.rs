@@ -106,8 +106,9 @@ async fn build(
     range: RangeChoice,
 ) -> Result<OverviewPage, gitdash_shared::QueryError> {
     let db = &state.db;
-    let all = repositories::list(db).await?;
-    let repository = repository.filter(|id| all.iter().any(|d| d.repository.id == *id));
+    // Names only: the overview is the most visited page; commit counts are not needed here.
+    let all = repositories::names(db).await?;
+    let repository = repository.filter(|id| all.iter().any(|(known, _)| known == id));
     let today = Utc::now().date_naive();
     let (since, bucket) = match range {
         RangeChoice::Week => (today - Days::new(6), activity::Bucket::Day),
@@ -134,7 +135,7 @@ async fn build(
             reasons: h.reasons.join("; "),
         })
         .collect();
-    let scope = repository.and_then(|id| all.iter().find(|d| d.repository.id == id)).map(|d| d.repository.name.clone());
+    let scope = repository.and_then(|id| all.iter().find(|(known, _)| *known == id)).map(|(_, name)| name.clone());
     let per = match bucket {
         activity::Bucket::Day => "day",
         activity::Bucket::Week => "week",
@@ -166,12 +167,8 @@ async fn build(
     Ok(OverviewPage {
         user,
         repositories: all
-            .iter()
-            .map(|d| RepositoryOption {
-                id: d.repository.id,
-                name: d.repository.name.clone(),
-                selected: Some(d.repository.id) == repository,
-            })
+            .into_iter()
+            .map(|(id, name)| RepositoryOption { id, name, selected: Some(id) == repository })
             .collect(),
         scope,
         range: range.key(),

@@ -62,6 +62,19 @@ pub async fn detail(db: &impl ConnectionTrait, id: i64) -> Result<RepositoryDeta
     with_details(db, repository).await
 }
 
+/// Every repository's id and name, by name: for pickers, without counting commits.
+pub async fn names(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, QueryError> {
+    use sea_orm::QuerySelect;
+    Ok(repository::Entity::find()
+        .select_only()
+        .column(repository::Column::Id)
+        .column(repository::Column::Name)
+        .order_by_asc(repository::Column::Name)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Every repository with its commit count and latest sync, in three queries however many
 /// repositories there are.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RepositoryDetail>, QueryError> {

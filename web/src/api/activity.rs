@@ -49,6 +49,17 @@ pub struct ActivityTotals {
     pub deletions: i64,
 }
 
+impl From<activity::Totals> for ActivityTotals {
+    fn from(totals: activity::Totals) -> Self {
+        Self {
+            commits: totals.commits,
+            committers: totals.committers,
+            insertions: totals.insertions,
+            deletions: totals.deletions,
+        }
+    }
+}
+
 #[derive(Debug, Object)]
 pub struct Activity {
     pub bucket: BucketParam,
@@ -297,11 +308,7 @@ impl ActivityApi {
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
     ) -> Result<Json<Stats>, ApiError> {
-        let until = until.unwrap_or_else(|| Utc::now().date_naive());
-        let since = since.unwrap_or_else(|| until - Days::new(364));
-        if since > until {
-            return Err(ApiError::invalid("since is after until"));
-        }
+        let (since, until) = last_year(since, until)?;
         let range = activity::Range { repository, since, until };
         let db = &self.state.db;
         let punch_card = stats::punch_card(db, range).await?;
@@ -322,12 +329,7 @@ impl ActivityApi {
                 .filter_map(|p| Some(MonthCount { month: p.start?.format("%Y-%m").to_string(), count: p.commits }))
                 .collect(),
             committers_per_month: committers.into_iter().map(|(month, count)| MonthCount { month, count }).collect(),
-            totals: ActivityTotals {
-                commits: totals.commits,
-                committers: totals.committers,
-                insertions: totals.insertions,
-                deletions: totals.deletions,
-            },
+            totals: totals.into(),
         }))
     }
 
@@ -337,11 +339,7 @@ impl ActivityApi {
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
     ) -> Result<Json<Vec<Highlight>>, ApiError> {
-        let until = until.unwrap_or_else(|| Utc::now().date_naive());
-        let since = since.unwrap_or_else(|| until - Days::new(364));
-        if since > until {
-            return Err(ApiError::invalid("since is after until"));
-        }
+        let (since, until) = last_year(since, until)?;
         let list = highlights::highlights(&self.state.db, activity::Range { repository, since, until }).await?;
         Ok(Json(list.into_iter().map(Highlight::from).collect()))
     }
@@ -367,11 +365,7 @@ impl ActivityApi {
         until: Option<NaiveDate>,
     ) -> Result<Json<Activity>, ApiError> {
         let bucket = bucket.unwrap_or(BucketParam::Week);
-        let until = until.unwrap_or_else(|| Utc::now().date_naive());
-        let since = since.unwrap_or_else(|| until - Days::new(364));
-        if since > until {
-            return Err(ApiError::invalid("since is after until"));
-        }
+        let (since, until) = last_year(since, until)?;
         if bucket == BucketParam::Day && (until - since).num_days() > 3660 {
             return Err(ApiError::invalid("at most ten years of days; ask for weeks or months"));
         }
@@ -394,14 +388,19 @@ impl ActivityApi {
                     })
                 })
                 .collect(),
-            totals: ActivityTotals {
-                commits: totals.commits,
-                committers: totals.committers,
-                insertions: totals.insertions,
-                deletions: totals.deletions,
-            },
+            totals: totals.into(),
         }))
     }
+}
+
+/// `since`..`until`, by default the twelve months up to today (UTC); refused when reversed.
+fn last_year(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let until = until.unwrap_or_else(|| Utc::now().date_naive());
+    let since = since.unwrap_or_else(|| until - Days::new(364));
+    if since > until {
+        return Err(ApiError::invalid("since is after until"));
+    }
+    Ok((since, until))
 }
 
 /// The range committers are counted over: all time unless narrowed.
