@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_initial;
 mod m20261127_000002_users;
 mod m20261127_000003_activity_daily;
+mod m20261128_000004_commits_by_time;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261127_000002_users::Migration),
             Box::new(m20261127_000003_activity_daily::Migration),
+            Box::new(m20261128_000004_commits_by_time::Migration),
         ]
     }
 }

@@ -30,6 +30,8 @@ pub struct Config {
     pub resync_interval: Option<std::time::Duration>,
     /// Where a worker serves `/healthz`, `/readyz` and `/metrics`; `None` when off.
     pub worker_listen: Option<SocketAddr>,
+    /// Authors whose name or email matches are bots, left out of charts unless asked for.
+    pub bot_pattern: crate::queries::filters::BotPattern,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +102,12 @@ impl Config {
                         format!("{text:?} is not an address such as 127.0.0.1:5001, or off"),
                     )
                 })?),
+            },
+            bot_pattern: match get("GITDASH_BOT_PATTERN") {
+                None => crate::queries::filters::BotPattern::default(),
+                Some(pattern) => crate::queries::filters::BotPattern::new(&pattern).map_err(|err| {
+                    ConfigError::new("GITDASH_BOT_PATTERN", format!("not a regular expression: {err}"))
+                })?,
             },
         })
     }
@@ -214,6 +222,8 @@ mod tests {
         assert_eq!(error.variable, "GITDASH_WORKER_CONCURRENCY");
         let error = config(&[("GITDASH_RESYNC_INTERVAL", "sometimes")]).expect_err("not a duration");
         assert_eq!(error.variable, "GITDASH_RESYNC_INTERVAL");
+        let error = config(&[("GITDASH_BOT_PATTERN", "(unclosed")]).expect_err("not a pattern");
+        assert_eq!(error.variable, "GITDASH_BOT_PATTERN");
         let error = config(&[("DATABASE_URL", "mysql://x")]).expect_err("unsupported database");
         assert_eq!(error.variable, "DATABASE_URL");
         assert!(error.to_string().starts_with("DATABASE_URL: "));

@@ -133,6 +133,11 @@ impl GitRepo {
         self.git(["rev-parse", "HEAD"]).trim().to_owned()
     }
 
+    /// Moves the repository's clock on: the next commit is `seconds` (plus a minute) later.
+    pub fn pass_time(&self, seconds: i64) {
+        self.clock.set(self.clock.get() + seconds);
+    }
+
     fn tick(&self) -> i64 {
         let time = self.clock.get() + 60;
         self.clock.set(time);

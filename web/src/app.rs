@@ -10,6 +10,7 @@ use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server, get,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
     middleware::{CookieJarManager, RequestId, ReuseId},
+    post,
 };
 use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
@@ -25,7 +26,7 @@ use crate::{
     },
     commits_page, committers, error, health,
     metrics::{self, WebMetrics},
-    pages, statistics,
+    pages, repositories_page, statistics,
 };
 
 /// What request handlers share.
@@ -107,6 +108,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/oidc/callback", get(auth::routes::callback))
         .at("/logout", get(auth::routes::logout_page).post(auth::routes::logout))
         .at("/static/style.css", get(pages::stylesheet))
+        .at("/static/live.js", get(pages::live_script))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(metrics::metrics))
@@ -121,9 +123,12 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/committers", guarded(get(committers::page), &state, Realm::Page))
         .at("/committers/export.csv", guarded(get(committers::export_csv), &state, Realm::Page))
         .at("/committers/export.json", guarded(get(committers::export_json), &state, Realm::Page))
+        .at("/repositories", guarded(get(repositories_page::page).post(repositories_page::add), &state, Realm::Page))
+        .at("/repositories/:id", guarded(get(repositories_page::overview), &state, Realm::Page))
+        .at("/repositories/:id/sync", guarded(post(repositories_page::sync_now), &state, Realm::Page))
         .at(
-            "/repositories",
-            guarded(get(pages::repositories_page).post(pages::add_repository_form), &state, Realm::Page),
+            "/repositories/:id/delete",
+            guarded(get(repositories_page::confirm_delete).post(repositories_page::delete), &state, Realm::Page),
         )
         .data(state.clone())
         .with(CookieJarManager::new())

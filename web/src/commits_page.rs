@@ -1,12 +1,14 @@
-//! `/commits`: one repository's commits, newest first, searched by message text, sha prefix
-//! and author, a page at a time (keyset pagination), with line counts and tags; the
-//! filtered list exported as CSV or JSON. Every filter is in the URL.
+//! `/commits`: the commits of one repository or all of them, newest first, searched by
+//! message text, sha prefix and author (the top bar's search box lands here), within the
+//! dashboard's range and filters, a page at a time (keyset pagination), with line counts
+//! and tags; the filtered list exported as CSV or JSON. Every choice is in the URL.
 
 use std::sync::Arc;
 
 use askama::Template;
 use gitdash_shared::queries::{
     commits::{self, CommitFilter, Cursor},
+    filters::Filters,
     repositories,
 };
 use poem::{
@@ -16,36 +18,38 @@ use poem::{
 };
 use serde::Deserialize;
 
-use crate::{app::AppState, auth::Identity, pages};
+use crate::{
+    app::AppState,
+    auth::Identity,
+    pages,
+    view::{FilterForm, RangeChoice, View, ViewParams},
+};
 
 /// The most commits one export holds.
 const EXPORT_LIMIT: usize = 50_000;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct Params {
-    repository: Option<String>,
+    #[serde(flatten)]
+    view: ViewParams,
     q: Option<String>,
     author: Option<String>,
     cursor: Option<String>,
 }
 
 impl Params {
-    fn repository(&self) -> Option<i64> {
-        self.repository.as_deref().and_then(|r| r.parse().ok())
+    /// The search's own parameters, kept by the filter bar and by page links.
+    fn search_pairs(&self) -> Vec<(&'static str, String)> {
+        [("q", &self.q), ("author", &self.author)]
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value.clone().filter(|v| !v.trim().is_empty())?)))
+            .collect()
     }
 
-    fn filter(&self) -> CommitFilter {
-        CommitFilter { author: self.author.clone(), since: None, until: None, q: self.q.clone() }
-    }
-
-    fn query(&self, id: i64, cursor: Option<&str>) -> String {
+    fn query(&self, view: &View, cursor: Option<&str>) -> String {
         let mut url = url::form_urlencoded::Serializer::new(String::new());
-        url.append_pair("repository", &id.to_string());
-        for (name, value) in [("q", &self.q), ("author", &self.author)] {
-            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-                url.append_pair(name, value);
-            }
-        }
+        url.extend_pairs(view.pairs(None));
+        url.extend_pairs(self.search_pairs());
         if let Some(cursor) = cursor {
             url.append_pair("cursor", cursor);
         }
@@ -53,14 +57,34 @@ impl Params {
     }
 }
 
+/// The view resolved and turned into a commit filter: "all time" puts no bound on dates.
+async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter), gitdash_shared::QueryError> {
+    let db = &state.db;
+    let view = params.view.resolve(db, RangeChoice::All).await?;
+    let filters =
+        Filters::choose(db, view.repository, view.include_merges, view.include_bots, &state.config.bot_pattern).await?;
+    let start = |day: chrono::NaiveDate| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let bounded = view.preset != Some(RangeChoice::All);
+    let filter = CommitFilter {
+        author: params.author.clone(),
+        since: bounded.then(|| start(view.since)),
+        until: bounded.then(|| start(view.until + chrono::Days::new(1)) - chrono::Duration::microseconds(1)),
+        q: params.q.clone(),
+        filters,
+    };
+    Ok((view, filter))
+}
+
 struct Row {
     short_sha: String,
     summary: String,
     date: String,
     author: String,
+    merge: bool,
     insertions: i64,
     deletions: i64,
     tags: String,
+    repository: String,
 }
 
 #[derive(Template)]
@@ -68,8 +92,8 @@ struct Row {
 struct CommitsPage {
     user: String,
     scope: Option<String>,
-    repository: Option<i64>,
-    repositories: Vec<(i64, String)>,
+    form: FilterForm,
+    search_carry: Vec<(&'static str, String)>,
     q: String,
     author: String,
     commits: Vec<Row>,
@@ -86,63 +110,54 @@ fn unavailable(err: &dyn std::fmt::Display) -> Response {
 #[handler]
 pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
     let db = &state.db;
-    let mut page = CommitsPage {
+    let (view, filter) = match filter(&state, &params).await {
+        Ok(found) => found,
+        Err(err) => return unavailable(&err),
+    };
+    let names = match repositories::names(db).await {
+        Ok(names) => names,
+        Err(err) => return unavailable(&err),
+    };
+    let cursor = params.cursor.as_deref().and_then(|c| Cursor::decode(c).ok());
+    let found = match commits::list(db, view.repository, &filter, cursor, 50).await {
+        Ok(found) => found,
+        Err(err) => return unavailable(&err),
+    };
+    let tags = match commits::tags_of(db, &found.commits).await {
+        Ok(tags) => tags,
+        Err(err) => return unavailable(&err),
+    };
+    let name_of = |id: i64| names.iter().find(|(known, _)| *known == id).map(|(_, n)| n.clone()).unwrap_or_default();
+    let rows = found
+        .commits
+        .into_iter()
+        .map(|c| Row {
+            short_sha: c.sha.chars().take(10).collect(),
+            tags: tags.get(&(c.repository_id, c.sha.clone())).map(|t| t.join(", ")).unwrap_or_default(),
+            repository: name_of(c.repository_id),
+            summary: c.summary,
+            date: c.committed_at.format("%Y-%m-%d %H:%M").to_string(),
+            author: c.author_name,
+            merge: c.parent_count > 1,
+            insertions: c.insertions.unwrap_or(0),
+            deletions: c.deletions.unwrap_or(0),
+        })
+        .collect();
+    let scope = view.repository.map(name_of);
+    let mut form = view.form("/commits", names);
+    form.carry = params.search_pairs();
+    let page = CommitsPage {
         user: identity.user.display_name().to_owned(),
-        scope: None,
-        repository: None,
-        repositories: Vec::new(),
+        scope,
+        search_carry: view.pairs(None),
+        form,
         q: params.q.clone().unwrap_or_default(),
         author: params.author.clone().unwrap_or_default(),
-        commits: Vec::new(),
-        next: None,
-        export_csv: String::new(),
-        export_json: String::new(),
+        commits: rows,
+        next: found.next_cursor.map(|c| format!("/commits?{}", params.query(&view, Some(&c.encode())))),
+        export_csv: format!("/commits/export.csv?{}", params.query(&view, None)),
+        export_json: format!("/commits/export.json?{}", params.query(&view, None)),
     };
-    let repository = match params.repository() {
-        Some(id) => match repositories::get(db, id).await {
-            Ok(repository) => Some(repository),
-            Err(gitdash_shared::QueryError::NotFound(_)) => None,
-            Err(err) => return unavailable(&err),
-        },
-        None => None,
-    };
-    match repository {
-        None => match repositories::names(db).await {
-            Ok(names) => page.repositories = names,
-            Err(err) => return unavailable(&err),
-        },
-        Some(repository) => {
-            let cursor = params.cursor.as_deref().and_then(|c| Cursor::decode(c).ok());
-            let found = match commits::list(db, repository.id, &params.filter(), cursor, 50).await {
-                Ok(found) => found,
-                Err(err) => return unavailable(&err),
-            };
-            let shas: Vec<String> = found.commits.iter().map(|c| c.sha.clone()).collect();
-            let tags = match commits::tags_of(db, repository.id, &shas).await {
-                Ok(tags) => tags,
-                Err(err) => return unavailable(&err),
-            };
-            page.commits = found
-                .commits
-                .into_iter()
-                .map(|c| Row {
-                    short_sha: c.sha.chars().take(10).collect(),
-                    tags: tags.get(&c.sha).map(|t| t.join(", ")).unwrap_or_default(),
-                    summary: c.summary,
-                    date: c.committed_at.format("%Y-%m-%d %H:%M").to_string(),
-                    author: c.author_name,
-                    insertions: c.insertions.unwrap_or(0),
-                    deletions: c.deletions.unwrap_or(0),
-                })
-                .collect();
-            page.next =
-                found.next_cursor.map(|c| format!("/commits?{}", params.query(repository.id, Some(&c.encode()))));
-            page.export_csv = format!("/commits/export.csv?{}", params.query(repository.id, None));
-            page.export_json = format!("/commits/export.json?{}", params.query(repository.id, None));
-            page.repository = Some(repository.id);
-            page.scope = Some(repository.name);
-        }
-    }
     match page.render() {
         Ok(html) => poem::web::Html(html).into_response(),
         Err(err) => unavailable(&err),
@@ -154,22 +169,13 @@ async fn all_matching(
     state: &AppState,
     params: &Params,
 ) -> Result<Vec<gitdash_shared::entities::commit::Model>, Response> {
-    let Some(id) = params.repository() else {
-        return Err(pages::message(StatusCode::BAD_REQUEST, "Choose a repository", "Export needs ?repository=ID."));
-    };
-    let db = &state.db;
-    match repositories::get(db, id).await {
-        Ok(_) => {}
-        Err(gitdash_shared::QueryError::NotFound(_)) => {
-            return Err(pages::message(StatusCode::NOT_FOUND, "Not found", "No such repository."));
-        }
-        Err(err) => return Err(unavailable(&err)),
-    }
-    let filter = params.filter();
+    let (view, filter) = filter(state, params).await.map_err(|e| unavailable(&e))?;
     let mut all = Vec::new();
     let mut cursor = None;
     loop {
-        let batch = commits::list(db, id, &filter, cursor, commits::MAX_PAGE).await.map_err(|e| unavailable(&e))?;
+        let batch = commits::list(&state.db, view.repository, &filter, cursor, commits::MAX_PAGE)
+            .await
+            .map_err(|e| unavailable(&e))?;
         all.extend(batch.commits);
         match batch.next_cursor {
             Some(next) if all.len() < EXPORT_LIMIT => cursor = Some(next),

@@ -1,5 +1,6 @@
 //! `/committers`: one row per person after .mailmap, sortable, exportable as CSV or JSON,
-//! for all repositories or one (`?repository=3&sort=insertions`).
+//! for all repositories or one, with the dashboard's range and filters
+//! (`?repository=3&sort=insertions&bots=include`).
 
 use std::sync::Arc;
 
@@ -15,11 +16,17 @@ use poem::{
 };
 use serde::Deserialize;
 
-use crate::{api::committers_range, app::AppState, auth::Identity, pages};
+use crate::{
+    app::AppState,
+    auth::Identity,
+    pages,
+    view::{FilterForm, RangeChoice, View, ViewParams},
+};
 
 #[derive(Deserialize, Default)]
 pub struct Params {
-    repository: Option<String>,
+    #[serde(flatten)]
+    view: ViewParams,
     sort: Option<String>,
 }
 
@@ -44,72 +51,59 @@ struct Column {
 struct CommittersPage {
     user: String,
     scope: Option<String>,
-    since: String,
-    until: String,
+    form: FilterForm,
     columns: Vec<Column>,
     committers: Vec<Committer>,
     export_csv: String,
     export_json: String,
 }
 
-struct Selection {
-    repository: Option<i64>,
-    key: &'static str,
-    order: CommitterOrder,
+fn order(params: &Params) -> (&'static str, CommitterOrder) {
+    COLUMNS
+        .iter()
+        .find(|(key, _, _)| Some(*key) == params.sort.as_deref())
+        .map_or(("commits", CommitterOrder::Commits), |(key, _, order)| (*key, *order))
 }
 
-fn select(params: &Params) -> Selection {
-    let repository = params.repository.as_deref().and_then(|r| r.parse().ok());
-    let (key, _, order) = COLUMNS.iter().find(|(key, _, _)| Some(*key) == params.sort.as_deref()).copied().unwrap_or((
-        "commits",
-        "Commits",
-        CommitterOrder::Commits,
-    ));
-    Selection { repository, key, order }
+fn unavailable(err: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %err, "committers");
+    pages::message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
 }
 
-fn query_string(repository: Option<i64>, sort: &str) -> String {
-    match repository {
-        Some(id) => format!("repository={id}&sort={sort}"),
-        None => format!("sort={sort}"),
-    }
-}
-
-async fn load(state: &AppState, selection: &Selection) -> Result<(activity::Range, Vec<Committer>), Response> {
-    let unavailable = |err: &dyn std::fmt::Display| {
-        tracing::error!(error = %err, "committers");
-        pages::message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
-    };
-    let range = committers_range(&state.db, selection.repository, None, None)
-        .await
-        .map_err(|e| unavailable(&e.message().to_owned()))?;
-    let list = activity::committers(&state.db, range, selection.order).await.map_err(|e| unavailable(&e))?;
-    Ok((range, list))
+/// The view and its committers; all time unless the URL narrows it.
+async fn load(state: &AppState, params: &Params) -> Result<(View, Vec<Committer>), Response> {
+    let db = &state.db;
+    let view = params.view.resolve(db, RangeChoice::All).await.map_err(|e| unavailable(&e))?;
+    let range = view.range(db, &state.config.bot_pattern).await.map_err(|e| unavailable(&e))?;
+    let list = activity::committers(db, &range, order(params).1).await.map_err(|e| unavailable(&e))?;
+    Ok((view, list))
 }
 
 #[handler]
 pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
-    let selection = select(&params);
-    let (range, committers) = match load(&state, &selection).await {
+    let (view, committers) = match load(&state, &params).await {
         Ok(loaded) => loaded,
         Err(response) => return response,
     };
-    let scope = match selection.repository {
-        Some(id) => repositories::get(&state.db, id).await.ok().map(|r| r.name),
-        None => None,
+    let names = match repositories::names(&state.db).await {
+        Ok(names) => names,
+        Err(err) => return unavailable(&err),
     };
-    let query = query_string(selection.repository, selection.key);
+    let scope = view.repository.and_then(|id| names.iter().find(|(known, _)| *known == id)).map(|(_, n)| n.clone());
+    let sort = order(&params).0;
+    let query = format!("{}&sort={sort}", view.query(None));
+    let mut form = view.form("/committers", names);
+    form.carry.push(("sort", sort.to_owned()));
     let page = CommittersPage {
         user: identity.user.display_name().to_owned(),
         scope,
-        since: range.since.to_string(),
-        until: range.until.to_string(),
+        form,
         columns: COLUMNS
             .iter()
             .map(|(key, label, _)| Column {
                 label,
-                href: format!("/committers?{}", query_string(selection.repository, key)),
-                current: *key == selection.key,
+                href: format!("/committers?{}&sort={key}", view.query(None)),
+                current: *key == sort,
             })
             .collect(),
         committers,
@@ -128,7 +122,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
 /// The same rows as the page, as a CSV file.
 #[handler]
 pub async fn export_csv(state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
-    let (_, committers) = match load(&state, &select(&params)).await {
+    let (_, committers) = match load(&state, &params).await {
         Ok(loaded) => loaded,
         Err(response) => return response,
     };
@@ -161,7 +155,7 @@ pub async fn export_csv(state: Data<&Arc<AppState>>, Query(params): Query<Params
 /// The same rows as the page, as a JSON file.
 #[handler]
 pub async fn export_json(state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
-    let (_, committers) = match load(&state, &select(&params)).await {
+    let (_, committers) = match load(&state, &params).await {
         Ok(loaded) => loaded,
         Err(response) => return response,
     };

@@ -1,7 +1,6 @@
 //! gitdash's web process: sign-in, the REST API (documented with OpenAPI, explorable at
 //! `/docs`) and the pages. `main.rs` only reads configuration and calls [`app::Application`].
 
-pub mod adding;
 pub mod api;
 pub mod app;
 pub mod auth;
@@ -13,4 +12,7 @@ pub mod health;
 pub mod metrics;
 pub mod overview;
 pub mod pages;
+pub mod repositories_page;
+pub mod repository_actions;
 pub mod statistics;
+pub mod view;

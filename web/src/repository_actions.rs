@@ -1,5 +1,6 @@
-//! Adding a repository, for the API and the page alike: the URL is checked against the
-//! configured policy, the repository recorded as the caller's, and its first sync queued.
+//! What people do to repositories, for the API and the pages alike: add one (the URL is
+//! checked against the configured policy, the repository recorded as the caller's, its
+//! first sync queued), sync it now, delete it (its rows, then its clone).
 
 use gitdash_shared::{
     entities::repository,
@@ -49,4 +50,20 @@ pub async fn request_sync(
             ApiError::unavailable("the job queue is unavailable; try again shortly")
         }
     })
+}
+
+/// Deletes a repository the caller may delete (they added it, or they are an admin), then
+/// its clone in the background.
+pub async fn delete_repository(state: &AppState, identity: &Identity, id: i64) -> Result<repository::Model, ApiError> {
+    let repository = repositories::delete(&state.db, id, &identity.caller).await?;
+    let clone = state.config.clone_dir(repository.id, &repository.url);
+    tokio::task::spawn_blocking(move || {
+        if clone.exists()
+            && let Err(err) = std::fs::remove_dir_all(&clone)
+        {
+            tracing::warn!(dir = %clone.display(), %err, "could not remove the clone");
+        }
+    });
+    tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository deleted");
+    Ok(repository)
 }

@@ -1,34 +1,29 @@
-//! `/statistics`: punch card, code frequency, commits and committers per month over the
-//! last 12 months or all time, for all repositories or one (`?repository=3&range=all`).
+//! `/statistics`: punch card, code frequency, commits and committers per month, for all
+//! repositories or one, over a preset range or two dates, merges and bots left out unless
+//! asked for (`?repository=3&range=all&merges=include`).
 
 use std::sync::Arc;
 
+use crate::{
+    app::AppState,
+    auth::Identity,
+    charts, pages,
+    view::{FilterForm, RangeChoice, ViewParams},
+};
 use askama::Template;
-use chrono::{Days, Utc};
 use gitdash_shared::queries::{activity, repositories, stats};
 use poem::{
     IntoResponse, Response, handler,
     http::StatusCode,
     web::{Data, Query},
 };
-use serde::Deserialize;
-
-use crate::{app::AppState, auth::Identity, charts, pages};
-
-#[derive(Deserialize)]
-pub struct Params {
-    repository: Option<String>,
-    /// `all` for all time; otherwise the last 12 months.
-    range: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "statistics.html")]
 struct StatisticsPage {
     user: String,
     scope: Option<String>,
-    since: String,
-    until: String,
+    form: FilterForm,
     commits: i64,
     committers: i64,
     punch_card: String,
@@ -39,10 +34,12 @@ struct StatisticsPage {
 }
 
 #[handler]
-pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
-    let repository = params.repository.as_deref().and_then(|r| r.parse().ok());
-    let all_time = params.range.as_deref() == Some("all");
-    match build(&state, identity.user.display_name().to_owned(), repository, all_time).await {
+pub async fn page(
+    identity: Data<&Identity>,
+    state: Data<&Arc<AppState>>,
+    Query(params): Query<ViewParams>,
+) -> Response {
+    match build(&state, identity.user.display_name().to_owned(), &params).await {
         Ok(page) => match page.render() {
             Ok(html) => poem::web::Html(html).into_response(),
             Err(err) => {
@@ -60,25 +57,18 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
 async fn build(
     state: &AppState,
     user: String,
-    repository: Option<i64>,
-    all_time: bool,
+    params: &ViewParams,
 ) -> Result<StatisticsPage, gitdash_shared::QueryError> {
     let db = &state.db;
-    let scope = match repository {
-        Some(id) => Some(repositories::get(db, id).await?.name),
-        None => None,
-    };
-    let until = Utc::now().date_naive();
-    let since = match all_time {
-        true => activity::first_day(db, repository).await?.unwrap_or(until),
-        false => until - Days::new(364),
-    };
-    let range = activity::Range { repository, since, until };
-    let card = stats::punch_card(db, range).await?;
-    let weeks = activity::history(db, range, activity::Bucket::Week).await?;
-    let months = activity::history(db, range, activity::Bucket::Month).await?;
-    let people = stats::committers_per_month(db, range).await?;
-    let totals = activity::totals(db, range).await?;
+    let view = params.resolve(db, RangeChoice::Months12).await?;
+    let range = view.range(db, &state.config.bot_pattern).await?;
+    let names = repositories::names(db).await?;
+    let scope = view.repository.and_then(|id| names.iter().find(|(known, _)| *known == id)).map(|(_, n)| n.clone());
+    let card = stats::punch_card(db, &range).await?;
+    let weeks = activity::history(db, &range, activity::Bucket::Week).await?;
+    let months = activity::history(db, &range, activity::Bucket::Month).await?;
+    let people = stats::committers_per_month(db, &range).await?;
+    let totals = activity::totals(db, &range).await?;
     let week_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {
         weeks
             .iter()
@@ -120,8 +110,7 @@ async fn build(
     Ok(StatisticsPage {
         user,
         scope,
-        since: since.to_string(),
-        until: until.to_string(),
+        form: view.form("/statistics", names),
         commits: totals.commits,
         committers: totals.committers,
         punch_card: charts::punch_card(&card, &format!("Punch card of {total_in_card} commits by weekday and hour")),

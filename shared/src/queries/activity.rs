@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect, Statement, TransactionTrait,
 };
 
-use crate::{entities::activity_daily, error::QueryError};
+use crate::{entities::activity_daily, error::QueryError, queries::filters::Filters};
 
 /// How the days are grouped on a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +53,30 @@ pub struct Totals {
     pub deletions: i64,
 }
 
-/// The days from `since` to `until` (inclusive), in one repository or all of them.
-#[derive(Debug, Clone, Copy)]
+/// The days from `since` to `until` (inclusive), in one repository or all of them, with
+/// what is left out.
+#[derive(Debug, Clone)]
 pub struct Range {
     pub repository: Option<i64>,
     pub since: NaiveDate,
     pub until: NaiveDate,
+    pub filters: Filters,
+}
+
+impl Range {
+    /// Every commit of the days, merges and bots included.
+    pub fn new(repository: Option<i64>, since: NaiveDate, until: NaiveDate) -> Self {
+        Self { repository, since, until, filters: Filters::default() }
+    }
+
+    pub fn with(self, filters: Filters) -> Self {
+        Self { filters, ..self }
+    }
+
+    /// The summary's commit count under these filters: merges are counted apart.
+    fn commits_column(&self) -> &'static str {
+        if self.filters.include_merges { "commits" } else { "commits - merges" }
+    }
 }
 
 /// `SUM(column)` as a BIGINT: PostgreSQL sums BIGINTs into NUMERIC otherwise.
@@ -77,18 +95,26 @@ fn in_range(range: &Range) -> sea_orm::Condition {
     if let Some(id) = range.repository {
         condition = condition.add(activity_daily::Column::RepositoryId.eq(id));
     }
+    if !range.filters.include_merges {
+        // A day on which someone only merged is no activity of theirs.
+        condition = condition.add(sea_orm::sea_query::Expr::cust("commits > merges"));
+    }
+    if !range.filters.excluded_authors.is_empty() {
+        condition = condition
+            .add(activity_daily::Column::AuthorEmail.is_not_in(range.filters.excluded_authors.iter().cloned()));
+    }
     condition
 }
 
 /// One point per bucket from `since` to `until`, empty buckets included (a chart's x axis).
-pub async fn history(db: &impl ConnectionTrait, range: Range, bucket: Bucket) -> Result<Vec<Point>, QueryError> {
+pub async fn history(db: &impl ConnectionTrait, range: &Range, bucket: Bucket) -> Result<Vec<Point>, QueryError> {
     let days: Vec<(String, i64, i64, i64)> = activity_daily::Entity::find()
         .select_only()
         .column(activity_daily::Column::Day)
-        .column_as(sum("commits"), "commits")
+        .column_as(sum(range.commits_column()), "commits")
         .column_as(sum("insertions"), "insertions")
         .column_as(sum("deletions"), "deletions")
-        .filter(in_range(&range))
+        .filter(in_range(range))
         .group_by(activity_daily::Column::Day)
         .order_by_asc(activity_daily::Column::Day)
         .into_tuple()
@@ -117,16 +143,16 @@ pub async fn history(db: &impl ConnectionTrait, range: Range, bucket: Bucket) ->
     Ok(points)
 }
 
-pub async fn totals(db: &impl ConnectionTrait, range: Range) -> Result<Totals, QueryError> {
+pub async fn totals(db: &impl ConnectionTrait, range: &Range) -> Result<Totals, QueryError> {
     /// Sums are NULL over no rows.
     type Row = (Option<i64>, i64, Option<i64>, Option<i64>);
     let row: Option<Row> = activity_daily::Entity::find()
         .select_only()
-        .column_as(sum("commits"), "commits")
+        .column_as(sum(range.commits_column()), "commits")
         .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT author_email)"), "committers")
         .column_as(sum("insertions"), "insertions")
         .column_as(sum("deletions"), "deletions")
-        .filter(in_range(&range))
+        .filter(in_range(range))
         .into_tuple()
         .one(db)
         .await?;
@@ -211,7 +237,7 @@ pub enum CommitterOrder {
 /// Everyone who committed in the range, most commits first unless `order` says otherwise.
 pub async fn committers(
     db: &impl ConnectionTrait,
-    range: Range,
+    range: &Range,
     order: CommitterOrder,
 ) -> Result<Vec<Committer>, QueryError> {
     type Row = (String, String, i64, i64, i64, String, String, i64);
@@ -219,13 +245,13 @@ pub async fn committers(
         .select_only()
         .column(activity_daily::Column::AuthorEmail)
         .column_as(activity_daily::Column::AuthorName.max(), "name")
-        .column_as(sum("commits"), "commits")
+        .column_as(sum(range.commits_column()), "commits")
         .column_as(sum("insertions"), "insertions")
         .column_as(sum("deletions"), "deletions")
         .column_as(activity_daily::Column::Day.min(), "first_day")
         .column_as(activity_daily::Column::Day.max(), "last_day")
         .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT day)"), "active_days")
-        .filter(in_range(&range))
+        .filter(in_range(range))
         .group_by(activity_daily::Column::AuthorEmail)
         .into_tuple()
         .all(db)

@@ -6,7 +6,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 
-use crate::{entities::commit, error::QueryError};
+use crate::{entities::commit, error::QueryError, queries::filters::Filters};
 
 pub const MAX_PAGE: u64 = 500;
 pub const DEFAULT_PAGE: u64 = 50;
@@ -21,6 +21,8 @@ pub struct CommitFilter {
     pub until: Option<DateTime<Utc>>,
     /// Text in the message, any case, or a prefix of the sha.
     pub q: Option<String>,
+    /// Merges and bots to leave out; by default nothing is.
+    pub filters: Filters,
 }
 
 /// Where the previous page ended: the last commit's date and id.
@@ -55,15 +57,25 @@ pub async fn count(db: &impl ConnectionTrait, repository_id: i64) -> Result<u64,
     Ok(commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository_id)).count(db).await?)
 }
 
+/// A page of commits, newest first, of one repository or (`None`) of all of them.
 pub async fn list(
     db: &impl ConnectionTrait,
-    repository_id: i64,
+    repository_id: Option<i64>,
     filter: &CommitFilter,
     cursor: Option<Cursor>,
     limit: u64,
 ) -> Result<CommitPage, QueryError> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let mut query = commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository_id));
+    let mut query = commit::Entity::find();
+    if let Some(id) = repository_id {
+        query = query.filter(commit::Column::RepositoryId.eq(id));
+    }
+    if !filter.filters.include_merges {
+        query = query.filter(commit::Column::ParentCount.lte(1));
+    }
+    if !filter.filters.excluded_authors.is_empty() {
+        query = query.filter(commit::Column::AuthorEmail.is_not_in(filter.filters.excluded_authors.iter().cloned()));
+    }
     if let Some(author) = filter.author.as_deref().filter(|a| !a.is_empty()) {
         let pattern = contains_pattern(author);
         query = query.filter(
@@ -128,26 +140,28 @@ fn sha_prefix_range(q: &str) -> Option<(String, String)> {
     Some((q.clone(), format!("{q}g")))
 }
 
-/// The tags pointing at each of `shas` in a repository, by sha.
+/// The tags pointing at each of `commits`, by repository and sha.
 pub async fn tags_of(
     db: &impl ConnectionTrait,
-    repository_id: i64,
-    shas: &[String],
-) -> Result<std::collections::HashMap<String, Vec<String>>, QueryError> {
+    commits: &[commit::Model],
+) -> Result<std::collections::HashMap<(i64, String), Vec<String>>, QueryError> {
     use crate::entities::tag;
-    let mut by_sha: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    if shas.is_empty() {
-        return Ok(by_sha);
+    let mut by_commit: std::collections::HashMap<(i64, String), Vec<String>> = std::collections::HashMap::new();
+    if commits.is_empty() {
+        return Ok(by_commit);
     }
+    let mut repositories: Vec<i64> = commits.iter().map(|c| c.repository_id).collect();
+    repositories.sort_unstable();
+    repositories.dedup();
     let tags = tag::Entity::find()
-        .filter(tag::Column::RepositoryId.eq(repository_id))
-        .filter(tag::Column::Sha.is_in(shas.iter().cloned()))
+        .filter(tag::Column::RepositoryId.is_in(repositories))
+        .filter(tag::Column::Sha.is_in(commits.iter().map(|c| c.sha.clone())))
         .all(db)
         .await?;
     for t in tags {
-        by_sha.entry(t.sha).or_default().push(t.name);
+        by_commit.entry((t.repository_id, t.sha)).or_default().push(t.name);
     }
-    Ok(by_sha)
+    Ok(by_commit)
 }
 
 #[cfg(test)]

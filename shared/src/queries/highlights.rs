@@ -27,7 +27,8 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
-fn in_range(range: &Range) -> sea_orm::Condition {
+/// The range's days and repository, without its filters.
+fn in_days(range: &Range) -> sea_orm::Condition {
     let mut condition = sea_orm::Condition::all()
         .add(commit::Column::CommittedAt.gte(start_of(range.since)))
         .add(commit::Column::CommittedAt.lt(start_of(range.until + Days::new(1))));
@@ -37,14 +38,28 @@ fn in_range(range: &Range) -> sea_orm::Condition {
     condition
 }
 
-pub async fn highlights(db: &impl ConnectionTrait, range: Range) -> Result<Vec<Highlight>, QueryError> {
+/// The range's merge and author filters.
+fn filtered(range: &Range) -> sea_orm::Condition {
+    let mut condition = sea_orm::Condition::all();
+    if !range.filters.include_merges {
+        condition = condition.add(commit::Column::ParentCount.lte(1));
+    }
+    if !range.filters.excluded_authors.is_empty() {
+        condition =
+            condition.add(commit::Column::AuthorEmail.is_not_in(range.filters.excluded_authors.iter().cloned()));
+    }
+    condition
+}
+
+pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<Highlight>, QueryError> {
     let mut found: BTreeMap<i64, Highlight> = BTreeMap::new();
     let mut add = |commit: commit::Model, reason: String| {
         found.entry(commit.id).or_insert_with(|| Highlight { commit, reasons: Vec::new() }).reasons.push(reason);
     };
 
     let largest = commit::Entity::find()
-        .filter(in_range(&range))
+        .filter(in_days(range))
+        .filter(filtered(range))
         .filter(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0) > 0"))
         .order_by_desc(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0)"))
         .limit(PER_KIND)
@@ -74,9 +89,11 @@ pub async fn highlights(db: &impl ConnectionTrait, range: Range) -> Result<Vec<H
     let newcomers: Vec<(String, String)> = first_days.into_tuple().all(db).await?;
     let mut newcomers: Vec<(String, String)> =
         newcomers.into_iter().filter(|(_, day)| *day >= since && *day <= until).collect();
+    newcomers.retain(|(email, _)| !range.filters.excluded_authors.contains(email));
     newcomers.sort_by(|a, b| b.1.cmp(&a.1));
     for (email, _) in newcomers.into_iter().take(PER_KIND as usize) {
-        let mut first = commit::Entity::find().filter(commit::Column::AuthorEmail.eq(email.as_str()));
+        let mut first =
+            commit::Entity::find().filter(commit::Column::AuthorEmail.eq(email.as_str())).filter(filtered(range));
         if let Some(id) = range.repository {
             first = first.filter(commit::Column::RepositoryId.eq(id));
         }
@@ -93,7 +110,7 @@ pub async fn highlights(db: &impl ConnectionTrait, range: Range) -> Result<Vec<H
     let tags = tags.all(db).await?;
     if !tags.is_empty() {
         let tagged = commit::Entity::find()
-            .filter(in_range(&range))
+            .filter(in_days(range))
             .filter(commit::Column::Sha.is_in(tags.iter().map(|t| t.sha.clone())))
             .order_by_desc(commit::Column::CommittedAt)
             .limit(PER_KIND * 4)

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod commits;
+pub mod filters;
 pub mod highlights;
 pub mod index;
 pub mod repositories;

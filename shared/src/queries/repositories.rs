@@ -125,11 +125,16 @@ async fn with_details(
     Ok(RepositoryDetail { repository, commit_count, latest_sync })
 }
 
+/// Whether `caller` may delete `repository`: they added it, or they are an admin.
+pub fn may_delete(repository: &repository::Model, caller: &Caller) -> bool {
+    caller.is_admin || repository.added_by == Some(caller.user_id)
+}
+
 /// Deletes the repository and, through foreign keys, its commits, tags and sync runs. Only
 /// the person who added it, or an admin, may.
 pub async fn delete(db: &impl ConnectionTrait, id: i64, caller: &Caller) -> Result<repository::Model, QueryError> {
     let repository = get(db, id).await?;
-    if !caller.is_admin && repository.added_by != Some(caller.user_id) {
+    if !may_delete(&repository, caller) {
         return Err(QueryError::Forbidden(
             "only the person who added this repository, or an admin, may delete it".into(),
         ));

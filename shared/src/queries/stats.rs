@@ -14,33 +14,75 @@ fn bounds(range: &Range) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chr
     (start(range.since), start(range.until + Days::new(1)))
 }
 
-pub async fn punch_card(db: &impl ConnectionTrait, range: Range) -> Result<PunchCard, QueryError> {
+/// Placeholders numbered for the backend (`?` or `$n`) and their values, in order.
+struct Params {
+    backend: DatabaseBackend,
+    values: Vec<Value>,
+}
+
+impl Params {
+    fn new(backend: DatabaseBackend) -> Self {
+        Self { backend, values: Vec::new() }
+    }
+
+    fn push(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DatabaseBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+
+    /// ` AND repository_id = ..`, the merge and the author filters, for `commits` or the summary.
+    fn scope(&mut self, range: &Range, table: Table) -> String {
+        let mut sql = String::new();
+        if let Some(id) = range.repository {
+            sql.push_str(&format!(" AND repository_id = {}", self.push(id)));
+        }
+        if !range.filters.include_merges {
+            sql.push_str(match table {
+                Table::Commits => " AND parent_count <= 1",
+                Table::Summary => " AND commits > merges",
+            });
+        }
+        if !range.filters.excluded_authors.is_empty() {
+            let list: Vec<String> =
+                range.filters.excluded_authors.iter().map(|email| self.push(email.clone())).collect();
+            sql.push_str(&format!(" AND author_email NOT IN ({})", list.join(", ")));
+        }
+        sql
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Table {
+    Commits,
+    Summary,
+}
+
+pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<PunchCard, QueryError> {
     let backend = db.get_database_backend();
-    let (dow, hour, p) = match backend {
+    let (dow, hour) = match backend {
         DatabaseBackend::Postgres => (
             "CAST(EXTRACT(DOW FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute') AS BIGINT)",
             "CAST(EXTRACT(HOUR FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute') AS BIGINT)",
-            ["$1", "$2", "$3"],
         ),
         _ => (
             "CAST(strftime('%w', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
             "CAST(strftime('%H', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
-            ["?", "?", "?"],
         ),
     };
-    let (since, until) = bounds(&range);
-    let mut values: Vec<Value> = vec![since.into(), until.into()];
+    let (since, until) = bounds(range);
+    let mut params = Params::new(backend);
     let mut sql = format!(
         "SELECT {dow} AS dow, {hour} AS hour, COUNT(*) AS commits FROM commits \
          WHERE committed_at >= {} AND committed_at < {}",
-        p[0], p[1]
+        params.push(since),
+        params.push(until)
     );
-    if let Some(id) = range.repository {
-        sql.push_str(&format!(" AND repository_id = {}", p[2]));
-        values.push(id.into());
-    }
+    sql.push_str(&params.scope(range, Table::Commits));
     sql.push_str(" GROUP BY 1, 2");
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
     let mut card = [[0i64; 24]; 7];
     for row in rows {
         let dow: i64 = row.try_get("", "dow")?;
@@ -58,25 +100,18 @@ pub async fn punch_card(db: &impl ConnectionTrait, range: Range) -> Result<Punch
 }
 
 /// Distinct committers per month (`YYYY-MM`), oldest first.
-pub async fn committers_per_month(db: &impl ConnectionTrait, range: Range) -> Result<Vec<(String, i64)>, QueryError> {
+pub async fn committers_per_month(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<(String, i64)>, QueryError> {
     let backend = db.get_database_backend();
-    let p = match backend {
-        DatabaseBackend::Postgres => ["$1", "$2", "$3"],
-        _ => ["?", "?", "?"],
-    };
-    let mut values: Vec<Value> =
-        vec![range.since.format("%Y-%m-%d").to_string().into(), range.until.format("%Y-%m-%d").to_string().into()];
+    let mut params = Params::new(backend);
     let mut sql = format!(
         "SELECT substr(day, 1, 7) AS month, COUNT(DISTINCT author_email) AS committers FROM activity_daily \
          WHERE day >= {} AND day <= {}",
-        p[0], p[1]
+        params.push(range.since.format("%Y-%m-%d").to_string()),
+        params.push(range.until.format("%Y-%m-%d").to_string())
     );
-    if let Some(id) = range.repository {
-        sql.push_str(&format!(" AND repository_id = {}", p[2]));
-        values.push(id.into());
-    }
+    sql.push_str(&params.scope(range, Table::Summary));
     sql.push_str(" GROUP BY 1 ORDER BY 1");
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?;
+    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
     let mut months = Vec::with_capacity(rows.len());
     for row in rows {
         months.push((row.try_get::<String>("", "month")?, row.try_get::<i64>("", "committers")?));

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate, Utc};
-use gitdash_shared::queries::{activity, highlights, repositories, stats};
+use gitdash_shared::queries::{activity, filters::Filters, highlights, repositories, stats};
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::ApiTags;
@@ -196,9 +196,13 @@ impl ActivityApi {
         id: Path<i64>,
         since: Query<Option<NaiveDate>>,
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
     ) -> Result<Json<Stats>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.stats(Some(id.0), since.0, until.0).await
+        self.stats(Leave::asked(include_merges.0, include_bots.0), Some(id.0), since.0, until.0).await
     }
 
     /// Statistics across every repository.
@@ -208,8 +212,12 @@ impl ActivityApi {
         _identity: Identity,
         since: Query<Option<NaiveDate>>,
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
     ) -> Result<Json<Stats>, ApiError> {
-        self.stats(None, since.0, until.0).await
+        self.stats(Leave::asked(include_merges.0, include_bots.0), None, since.0, until.0).await
     }
 
     /// Highlighted commits of one repository in a range (default: the last 12 months).
@@ -220,9 +228,13 @@ impl ActivityApi {
         id: Path<i64>,
         since: Query<Option<NaiveDate>>,
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
     ) -> Result<Json<Vec<Highlight>>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.highlights(Some(id.0), since.0, until.0).await
+        self.highlights(Leave::asked(include_merges.0, include_bots.0), Some(id.0), since.0, until.0).await
     }
 
     /// Highlighted commits across every repository.
@@ -232,8 +244,12 @@ impl ActivityApi {
         _identity: Identity,
         since: Query<Option<NaiveDate>>,
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
     ) -> Result<Json<Vec<Highlight>>, ApiError> {
-        self.highlights(None, since.0, until.0).await
+        self.highlights(Leave::asked(include_merges.0, include_bots.0), None, since.0, until.0).await
     }
 
     /// Committers of one repository: commits, lines, first and last day, active days.
@@ -246,11 +262,15 @@ impl ActivityApi {
         since: Query<Option<NaiveDate>>,
         /// Last day (default: today, UTC).
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
         /// Order: `commits` (default), `insertions`, `deletions`, `active_days`, `first_day`, `last_day`, `name`.
         sort: Query<Option<CommitterSort>>,
     ) -> Result<Json<Vec<Committer>>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.committers(Some(id.0), since.0, until.0, sort.0).await
+        self.committers(Leave::asked(include_merges.0, include_bots.0), Some(id.0), since.0, until.0, sort.0).await
     }
 
     /// Committers across every repository.
@@ -262,10 +282,14 @@ impl ActivityApi {
         since: Query<Option<NaiveDate>>,
         /// Last day (default: today, UTC).
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
         /// Order, as for one repository.
         sort: Query<Option<CommitterSort>>,
     ) -> Result<Json<Vec<Committer>>, ApiError> {
-        self.committers(None, since.0, until.0, sort.0).await
+        self.committers(Leave::asked(include_merges.0, include_bots.0), None, since.0, until.0, sort.0).await
     }
 
     /// Commit history of one repository: commits and lines per bucket, by commit date (UTC).
@@ -280,9 +304,13 @@ impl ActivityApi {
         since: Query<Option<NaiveDate>>,
         /// Last day (default: today, UTC).
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
     ) -> Result<Json<Activity>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.activity(Some(id.0), bucket.0, since.0, until.0).await
+        self.activity(Leave::asked(include_merges.0, include_bots.0), Some(id.0), bucket.0, since.0, until.0).await
     }
 
     /// Commit history across every repository.
@@ -296,26 +324,58 @@ impl ActivityApi {
         since: Query<Option<NaiveDate>>,
         /// Last day (default: today, UTC).
         until: Query<Option<NaiveDate>>,
+        /// Count merge commits (default: false).
+        include_merges: Query<Option<bool>>,
+        /// Count authors matching the bot pattern (default: false).
+        include_bots: Query<Option<bool>>,
     ) -> Result<Json<Activity>, ApiError> {
-        self.activity(None, bucket.0, since.0, until.0).await
+        self.activity(Leave::asked(include_merges.0, include_bots.0), None, bucket.0, since.0, until.0).await
+    }
+}
+
+/// What the caller asked to leave out: merges and bots unless asked for.
+#[derive(Debug, Clone, Copy)]
+struct Leave {
+    include_merges: bool,
+    include_bots: bool,
+}
+
+impl Leave {
+    fn asked(include_merges: Option<bool>, include_bots: Option<bool>) -> Self {
+        Self { include_merges: include_merges.unwrap_or(false), include_bots: include_bots.unwrap_or(false) }
     }
 }
 
 impl ActivityApi {
+    async fn range(
+        &self,
+        leave: Leave,
+        repository: Option<i64>,
+        since: NaiveDate,
+        until: NaiveDate,
+    ) -> Result<activity::Range, ApiError> {
+        let db = &self.state.db;
+        let filters =
+            Filters::choose(db, repository, leave.include_merges, leave.include_bots, &self.state.config.bot_pattern)
+                .await?;
+        Ok(activity::Range::new(repository, since, until).with(filters))
+    }
+
     async fn stats(
         &self,
+        leave: Leave,
         repository: Option<i64>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
     ) -> Result<Json<Stats>, ApiError> {
         let (since, until) = last_year(since, until)?;
-        let range = activity::Range { repository, since, until };
+        let range = self.range(leave, repository, since, until).await?;
         let db = &self.state.db;
-        let punch_card = stats::punch_card(db, range).await?;
-        let weeks = activity::history(db, range, activity::Bucket::Week).await?;
-        let months = activity::history(db, range, activity::Bucket::Month).await?;
-        let committers = stats::committers_per_month(db, range).await?;
-        let totals = activity::totals(db, range).await?;
+        let punch_card = stats::punch_card(db, &range).await?;
+        let weeks = activity::history(db, &range, activity::Bucket::Week).await?;
+        let months = activity::history(db, &range, activity::Bucket::Month).await?;
+        let committers = stats::committers_per_month(db, &range).await?;
+        let totals = activity::totals(db, &range).await?;
         Ok(Json(Stats {
             since,
             until,
@@ -335,30 +395,35 @@ impl ActivityApi {
 
     async fn highlights(
         &self,
+        leave: Leave,
         repository: Option<i64>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
     ) -> Result<Json<Vec<Highlight>>, ApiError> {
         let (since, until) = last_year(since, until)?;
-        let list = highlights::highlights(&self.state.db, activity::Range { repository, since, until }).await?;
+        let range = self.range(leave, repository, since, until).await?;
+        let list = highlights::highlights(&self.state.db, &range).await?;
         Ok(Json(list.into_iter().map(Highlight::from).collect()))
     }
 
     async fn committers(
         &self,
+        leave: Leave,
         repository: Option<i64>,
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
         sort: Option<CommitterSort>,
     ) -> Result<Json<Vec<Committer>>, ApiError> {
-        let range = committers_range(&self.state.db, repository, since, until).await?;
+        let (since, until) = all_time(&self.state.db, repository, since, until).await?;
+        let range = self.range(leave, repository, since, until).await?;
         let order = sort.map(Into::into).unwrap_or_default();
-        let list = activity::committers(&self.state.db, range, order).await?;
+        let list = activity::committers(&self.state.db, &range, order).await?;
         Ok(Json(list.into_iter().map(Committer::from).collect()))
     }
 
     async fn activity(
         &self,
+        leave: Leave,
         repository: Option<i64>,
         bucket: Option<BucketParam>,
         since: Option<NaiveDate>,
@@ -369,10 +434,10 @@ impl ActivityApi {
         if bucket == BucketParam::Day && (until - since).num_days() > 3660 {
             return Err(ApiError::invalid("at most ten years of days; ask for weeks or months"));
         }
-        let range = activity::Range { repository, since, until };
+        let range = self.range(leave, repository, since, until).await?;
         let db = &self.state.db;
-        let points = activity::history(db, range, bucket.into()).await?;
-        let totals = activity::totals(db, range).await?;
+        let points = activity::history(db, &range, bucket.into()).await?;
+        let totals = activity::totals(db, &range).await?;
         Ok(Json(Activity {
             bucket,
             since,
@@ -403,13 +468,13 @@ fn last_year(since: Option<NaiveDate>, until: Option<NaiveDate>) -> Result<(Naiv
     Ok((since, until))
 }
 
-/// The range committers are counted over: all time unless narrowed.
-pub async fn committers_range(
+/// The days committers are counted over: all time unless narrowed.
+async fn all_time(
     db: &sea_orm::DatabaseConnection,
     repository: Option<i64>,
     since: Option<NaiveDate>,
     until: Option<NaiveDate>,
-) -> Result<activity::Range, ApiError> {
+) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let until = until.unwrap_or_else(|| Utc::now().date_naive());
     let since = match since {
         Some(since) => since,
@@ -418,5 +483,5 @@ pub async fn committers_range(
     if since > until {
         return Err(ApiError::invalid("since is after until"));
     }
-    Ok(activity::Range { repository, since, until })
+    Ok((since, until))
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use gitdash_shared::queries::{
     commits::{self, CommitFilter, Cursor},
+    filters::Filters,
     repositories,
 };
 use poem_openapi::{
@@ -54,6 +55,10 @@ impl CommitsApi {
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
+        /// Whether merge commits are listed (default: yes; this list is the index's record).
+        include_merges: Query<Option<bool>>,
+        /// Whether authors matching the bot pattern are listed (default: yes).
+        include_bots: Query<Option<bool>>,
     ) -> Result<ListResponse, ApiError> {
         let invalid = |message: &str| Ok(ListResponse::Invalid(Json(ErrorBody { message: message.to_owned() })));
         let limit = limit.0.unwrap_or(commits::DEFAULT_PAGE);
@@ -70,8 +75,16 @@ impl CommitsApi {
             return invalid("since is after until");
         }
         repositories::get(&self.state.db, id.0).await?;
-        let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0 };
-        let page = commits::list(&self.state.db, id.0, &filter, cursor, limit).await?;
+        let filters = Filters::choose(
+            &self.state.db,
+            Some(id.0),
+            include_merges.0.unwrap_or(true),
+            include_bots.0.unwrap_or(true),
+            &self.state.config.bot_pattern,
+        )
+        .await?;
+        let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0, filters };
+        let page = commits::list(&self.state.db, Some(id.0), &filter, cursor, limit).await?;
         Ok(ListResponse::Page(Json(CommitPage {
             commits: page.commits.into_iter().map(Commit::from).collect(),
             next_cursor: page.next_cursor.map(|c| c.encode()),

@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 
-pub use activity::committers_range;
 pub use models::*;
 
 pub fn apis(

@@ -7,10 +7,10 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, NewRepository, Repository, RepositoryConflict, SyncRun};
 use crate::{
-    adding::{Added, add_repository, request_sync},
     app::AppState,
     auth::Identity,
     error::{ApiError, ErrorBody},
+    repository_actions::{Added, add_repository, delete_repository, request_sync},
 };
 
 pub struct RepositoriesApi {
@@ -76,16 +76,7 @@ impl RepositoriesApi {
     /// it, or an admin, may.
     #[oai(path = "/repositories/:id", method = "delete")]
     async fn delete(&self, identity: Identity, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
-        let repository = repositories::delete(&self.state.db, id.0, &identity.caller).await?;
-        let clone = self.state.config.clone_dir(repository.id, &repository.url);
-        tokio::task::spawn_blocking(move || {
-            if clone.exists()
-                && let Err(err) = std::fs::remove_dir_all(&clone)
-            {
-                tracing::warn!(dir = %clone.display(), %err, "could not remove the clone");
-            }
-        });
-        tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository deleted");
+        delete_repository(&self.state, &identity, id.0).await?;
         Ok(DeleteResponse::Deleted)
     }
 

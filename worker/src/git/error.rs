@@ -90,19 +90,9 @@ impl GitError {
         {
             return GitError::Network(short);
         }
-        if [
-            "timed out",
-            "timeout",
-            "connection",
-            "dns",
-            "resolve",
-            "network",
-            "tls",
-            "eof",
-            "reset",
-        ]
-        .iter()
-        .any(|needle| lower.contains(needle))
+        if ["timed out", "timeout", "connection", "dns", "resolve", "network", "tls", "eof", "reset"]
+            .iter()
+            .any(|needle| lower.contains(needle))
             || ["500", "502", "503", "504"].iter().any(|code| mentions_status(&lower, code))
         {
             return GitError::Network(short);
@@ -177,6 +167,9 @@ mod tests {
     #[test]
     fn server_errors_and_refused_connections_are_worth_retrying() {
         assert!(GitError::classify("Received HTTP status 503", None).is_transient());
-        assert!(GitError::classify("tcp connect to 127.0.0.1:404 failed", Some(std::io::ErrorKind::ConnectionRefused)).is_transient());
+        assert!(
+            GitError::classify("tcp connect to 127.0.0.1:404 failed", Some(std::io::ErrorKind::ConnectionRefused))
+                .is_transient()
+        );
     }
 }
