@@ -2,6 +2,7 @@
 //! and PostgreSQL databases, the real `gitdash-web` and `gitdash-worker` binaries started as
 //! processes, and a local smart-HTTP Git server.
 
+pub mod chrome;
 pub mod databases;
 pub mod git_fixture;
 pub mod git_server;

@@ -100,6 +100,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .description("Git history dashboard: repositories, their sync runs and their commits.")
         .server("/api/v1");
     let docs = service.swagger_ui();
+    let policy = pages::content_security_policy(&state.auth.config.issuer_url);
     let spec = service.spec_endpoint();
     Route::new()
         // Public: the landing page, sign-in and sign-out, static files, health.
@@ -137,7 +138,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         // Outside the error handler, so error answers carry the id too; the id is also on
         // every log line of the request.
         .with(RequestId::new().reuse_id(ReuseId::Ignore))
-        .around(pages::security_headers)
+        .around(move |endpoint, req| pages::security_headers(endpoint, req, policy.clone()))
 }
 
 fn guarded<E: IntoEndpoint>(endpoint: E, state: &Arc<AppState>, realm: Realm) -> impl Endpoint + use<E>
