@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate};
-use gitdash_shared::entities::commit;
+use gitdash_shared::entities::{activity_author, commit};
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
     git_fixture::{SPREAD_BASE as BASE, SPREAD_STEP as STEP, spread_history},
@@ -76,6 +76,22 @@ async fn history_matches_the_commits(backend: Backend) {
     }
     let (_, by_name) = web.get("/api/v1/committers?sort=name").await;
     assert_eq!(by_name[0]["name"], "Ada");
+
+    // The authors summary the sync keeps (bots and newcomers are read from it) says the same.
+    let authors = activity_author::Entity::find()
+        .filter(activity_author::Column::RepositoryId.eq(id))
+        .all(&db)
+        .await
+        .expect("authors");
+    assert_eq!(authors.len(), 2, "one row per person");
+    for author in &authors {
+        let theirs: Vec<&commit::Model> = commits.iter().filter(|c| c.author_email == author.author_email).collect();
+        let days: std::collections::BTreeSet<NaiveDate> = theirs.iter().map(|c| c.committed_at.date_naive()).collect();
+        assert_eq!(author.commits, theirs.len() as i64, "{}", author.author_email);
+        assert_eq!(author.merges, theirs.iter().filter(|c| c.parent_count > 1).count() as i64);
+        assert_eq!(author.first_day, days.first().expect("a day").to_string());
+        assert_eq!(author.last_day, days.last().expect("a day").to_string());
+    }
 
     let (status, _) = web.get(&format!("/api/v1/repositories/{id}/activity?since={last}&until={first}")).await;
     assert_eq!(status, 422, "a range that ends before it starts");

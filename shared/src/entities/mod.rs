@@ -1,5 +1,6 @@
 //! sea-orm entities, one file per table of `migrations`.
 
+pub mod activity_author;
 pub mod activity_daily;
 pub mod commit;
 pub mod repository;

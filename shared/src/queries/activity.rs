@@ -175,8 +175,9 @@ pub async fn first_day(db: &impl ConnectionTrait, repository: Option<i64>) -> Re
     Ok(first.flatten().and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }
 
-/// Rebuilds a repository's rows from its commits, in one transaction: run by the sync after
-/// commits were added, removed or re-mapped.
+/// Rebuilds a repository's summaries (`activity_daily` from its commits, `activity_authors`
+/// from that) in one transaction: run by the sync after commits were added, removed or
+/// re-mapped.
 pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), QueryError> {
     let backend = db.get_database_backend();
     let (day, param) = match backend {
@@ -200,6 +201,23 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
              SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END), \
              COALESCE(SUM(insertions), 0), COALESCE(SUM(deletions), 0) \
              FROM commits WHERE repository_id = {param} GROUP BY repository_id, {day}, author_email"
+        ),
+        [repository_id.into()],
+    ))
+    .await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("DELETE FROM activity_authors WHERE repository_id = {param}"),
+        [repository_id.into()],
+    ))
+    .await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO activity_authors \
+             (repository_id, author_email, author_name, first_day, last_day, commits, merges) \
+             SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges) \
+             FROM activity_daily WHERE repository_id = {param} GROUP BY repository_id, author_email"
         ),
         [repository_id.into()],
     ))

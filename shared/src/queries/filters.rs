@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::{entities::activity_daily, error::QueryError};
+use crate::{entities::activity_author, error::QueryError};
 
 /// Names ending in `[bot]` (GitHub Apps) and the accounts of common CI and dependency tools.
 pub const DEFAULT_BOT_PATTERN: &str = r"(?i)\[bot\]$|^(dependabot|renovate|renovate-bot|greenkeeper|snyk-bot|github-actions|github-action|travis[ -]?ci|jenkins|gitlab-ci|semantic-release-bot|pre-commit-ci|codecov|mergify|imgbot|allcontributors|weblate|bors|homu)\b|\[bot\]@users\.noreply\.github\.com$";
@@ -64,19 +64,19 @@ impl Filters {
 }
 
 /// The emails of the authors in a scope (one repository or all) that `pattern` calls bots.
-/// Reads one row per author and day from the summary, never the commits.
+/// Reads one row per author from the authors summary, never the commits.
 pub async fn bot_emails(
     db: &impl ConnectionTrait,
     repository: Option<i64>,
     pattern: &BotPattern,
 ) -> Result<Vec<String>, QueryError> {
-    let mut query = activity_daily::Entity::find()
+    let mut query = activity_author::Entity::find()
         .select_only()
-        .column(activity_daily::Column::AuthorEmail)
-        .column(activity_daily::Column::AuthorName)
+        .column(activity_author::Column::AuthorEmail)
+        .column(activity_author::Column::AuthorName)
         .distinct();
     if let Some(id) = repository {
-        query = query.filter(activity_daily::Column::RepositoryId.eq(id));
+        query = query.filter(activity_author::Column::RepositoryId.eq(id));
     }
     let authors: Vec<(String, String)> = query.into_tuple().all(db).await?;
     let mut bots: Vec<String> =

@@ -4,10 +4,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
+};
 
 use crate::{
-    entities::{activity_daily, commit, tag},
+    entities::{activity_author, commit, tag},
     error::QueryError,
     queries::activity::Range,
 };
@@ -75,20 +78,21 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
         add(c, reason);
     }
 
-    // People whose first day (over all time, in this scope) falls in the range.
-    let mut first_days = activity_daily::Entity::find()
-        .select_only()
-        .column(activity_daily::Column::AuthorEmail)
-        .column_as(activity_daily::Column::Day.min(), "first_day")
-        .group_by(activity_daily::Column::AuthorEmail);
-    if let Some(id) = range.repository {
-        first_days = first_days.filter(activity_daily::Column::RepositoryId.eq(id));
-    }
+    // People whose first day (over all time, in this scope) falls in the range, from the
+    // authors summary: one row per author and repository.
     let since = range.since.format("%Y-%m-%d").to_string();
     let until = range.until.format("%Y-%m-%d").to_string();
-    let newcomers: Vec<(String, String)> = first_days.into_tuple().all(db).await?;
-    let mut newcomers: Vec<(String, String)> =
-        newcomers.into_iter().filter(|(_, day)| *day >= since && *day <= until).collect();
+    let first_day = activity_author::Column::FirstDay.min();
+    let mut first_days = activity_author::Entity::find()
+        .select_only()
+        .column(activity_author::Column::AuthorEmail)
+        .column_as(first_day.clone(), "first_day")
+        .group_by(activity_author::Column::AuthorEmail)
+        .having(Condition::all().add(first_day.clone().gte(since)).add(first_day.lte(until)));
+    if let Some(id) = range.repository {
+        first_days = first_days.filter(activity_author::Column::RepositoryId.eq(id));
+    }
+    let mut newcomers: Vec<(String, String)> = first_days.into_tuple().all(db).await?;
     newcomers.retain(|(email, _)| !range.filters.excluded_authors.contains(email));
     newcomers.sort_by(|a, b| b.1.cmp(&a.1));
     for (email, _) in newcomers.into_iter().take(PER_KIND as usize) {
