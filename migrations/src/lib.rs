@@ -8,7 +8,7 @@ mod m20261127_000001_initial;
 mod m20261127_000002_users;
 mod m20261127_000003_activity_daily;
 mod m20261128_000004_commits_by_time;
-mod m20261128_000005_activity_authors;
+mod m20261128_000005_author_summaries;
 
 pub struct Migrator;
 
@@ -20,7 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_users::Migration),
             Box::new(m20261127_000003_activity_daily::Migration),
             Box::new(m20261128_000004_commits_by_time::Migration),
-            Box::new(m20261128_000005_activity_authors::Migration),
+            Box::new(m20261128_000005_author_summaries::Migration),
         ]
     }
 }

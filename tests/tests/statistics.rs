@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, Duration, Timelike};
+use chrono::{Datelike, Days, Duration, Timelike};
 use gitdash_shared::entities::commit;
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
@@ -25,14 +25,21 @@ async fn stats_match_the_commits(backend: Backend) {
     let (status, stats) = web.get(&format!("/api/v1/repositories/{id}/stats?since=2023-11-01&until=2024-01-31")).await;
     assert_eq!(status, 200, "{stats}");
 
-    let mut card = [[0i64; 24]; 7];
-    for c in &commits {
-        let local = c.authored_at + Duration::minutes(c.author_utc_offset_minutes.into());
-        card[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1;
-    }
-    for (day, row) in card.iter().enumerate() {
-        for (hour, expected) in row.iter().enumerate() {
-            assert_eq!(stats["punch_card"][day][hour], *expected, "weekday {day}, hour {hour}");
+    // The range spans the whole history: the card comes from the hours summary. A range
+    // that stops a day short of the last commit is read from the commits themselves.
+    let last_day = commits.iter().map(|c| c.committed_at.date_naive()).max().expect("commits");
+    let until = last_day - Days::new(1);
+    let (_, partial) = web.get(&format!("/api/v1/repositories/{id}/stats?since=2023-11-01&until={until}")).await;
+    for (stats, up_to) in [(&stats, last_day), (&partial, until)] {
+        let mut card = [[0i64; 24]; 7];
+        for c in commits.iter().filter(|c| c.committed_at.date_naive() <= up_to) {
+            let local = c.authored_at + Duration::minutes(c.author_utc_offset_minutes.into());
+            card[local.weekday().num_days_from_monday() as usize][local.hour() as usize] += 1;
+        }
+        for (day, row) in card.iter().enumerate() {
+            for (hour, expected) in row.iter().enumerate() {
+                assert_eq!(stats["punch_card"][day][hour], *expected, "up to {up_to}: weekday {day}, hour {hour}");
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 
 pub mod activity_author;
 pub mod activity_daily;
+pub mod activity_hour;
 pub mod commit;
 pub mod repository;
 pub mod sync_run;

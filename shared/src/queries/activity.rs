@@ -175,8 +175,8 @@ pub async fn first_day(db: &impl ConnectionTrait, repository: Option<i64>) -> Re
     Ok(first.flatten().and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
 }
 
-/// Rebuilds a repository's summaries (`activity_daily` from its commits, `activity_authors`
-/// from that) in one transaction: run by the sync after commits were added, removed or
+/// Rebuilds a repository's summaries (`activity_daily` and `activity_hours` from its commits,
+/// `activity_authors` from the daily one) in one transaction: run by the sync after commits were added, removed or
 /// re-mapped.
 pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), QueryError> {
     let backend = db.get_database_backend();
@@ -218,6 +218,24 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
              (repository_id, author_email, author_name, first_day, last_day, commits, merges) \
              SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges) \
              FROM activity_daily WHERE repository_id = {param} GROUP BY repository_id, author_email"
+        ),
+        [repository_id.into()],
+    ))
+    .await?;
+    let (weekday, hour) = crate::queries::stats::local_weekday_and_hour(backend);
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("DELETE FROM activity_hours WHERE repository_id = {param}"),
+        [repository_id.into()],
+    ))
+    .await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "INSERT INTO activity_hours (repository_id, author_email, weekday, hour, commits, merges) \
+             SELECT repository_id, author_email, {weekday}, {hour}, COUNT(*), \
+             SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END) \
+             FROM commits WHERE repository_id = {param} GROUP BY repository_id, author_email, {weekday}, {hour}"
         ),
         [repository_id.into()],
     ))

@@ -42,7 +42,7 @@ impl Params {
         if !range.filters.include_merges {
             sql.push_str(match table {
                 Table::Commits => " AND parent_count <= 1",
-                Table::Summary => " AND commits > merges",
+                Table::Summary | Table::Hours => " AND commits > merges",
             });
         }
         if !range.filters.excluded_authors.is_empty() {
@@ -57,12 +57,14 @@ impl Params {
 #[derive(Clone, Copy)]
 enum Table {
     Commits,
+    /// `activity_daily`
     Summary,
+    Hours,
 }
 
-pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<PunchCard, QueryError> {
-    let backend = db.get_database_backend();
-    let (dow, hour) = match backend {
+/// SQL for a commit's weekday (0 = Sunday) and hour in its author's own time zone.
+pub(crate) fn local_weekday_and_hour(backend: DatabaseBackend) -> (&'static str, &'static str) {
+    match backend {
         DatabaseBackend::Postgres => (
             "CAST(EXTRACT(DOW FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute') AS BIGINT)",
             "CAST(EXTRACT(HOUR FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute') AS BIGINT)",
@@ -71,7 +73,26 @@ pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<Punc
             "CAST(strftime('%w', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
             "CAST(strftime('%H', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
         ),
-    };
+    }
+}
+
+/// Commits by weekday and hour. A range that spans the scope's whole history reads the
+/// `activity_hours` summary; a narrower one reads the commits of its days.
+pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<PunchCard, QueryError> {
+    let backend = db.get_database_backend();
+    if spans_whole_history(db, range).await? {
+        let mut params = Params::new(backend);
+        let commits = if range.filters.include_merges { "commits" } else { "commits - merges" };
+        let mut sql = format!(
+            "SELECT CAST(weekday AS BIGINT) AS dow, CAST(hour AS BIGINT) AS hour, CAST(SUM({commits}) AS BIGINT) AS commits \
+             FROM activity_hours WHERE 1 = 1"
+        );
+        sql.push_str(&params.scope(range, Table::Hours));
+        sql.push_str(" GROUP BY weekday, hour");
+        let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
+        return card_from(rows);
+    }
+    let (dow, hour) = local_weekday_and_hour(backend);
     let (since, until) = bounds(range);
     let mut params = Params::new(backend);
     let mut sql = format!(
@@ -83,6 +104,32 @@ pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<Punc
     sql.push_str(&params.scope(range, Table::Commits));
     sql.push_str(" GROUP BY 1, 2");
     let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
+    card_from(rows)
+}
+
+/// Whether the range starts on or before the scope's first commit day and ends on or after
+/// its last (the days of `activity_authors`).
+async fn spans_whole_history(db: &impl ConnectionTrait, range: &Range) -> Result<bool, QueryError> {
+    let backend = db.get_database_backend();
+    let mut params = Params::new(backend);
+    let mut sql = "SELECT MIN(first_day) AS first_day, MAX(last_day) AS last_day FROM activity_authors".to_owned();
+    if let Some(id) = range.repository {
+        sql.push_str(&format!(" WHERE repository_id = {}", params.push(id)));
+    }
+    let Some(row) = db.query_one_raw(Statement::from_sql_and_values(backend, sql, params.values)).await? else {
+        return Ok(false);
+    };
+    let first: Option<String> = row.try_get("", "first_day")?;
+    let last: Option<String> = row.try_get("", "last_day")?;
+    Ok(match (first, last) {
+        (Some(first), Some(last)) => {
+            range.since.format("%Y-%m-%d").to_string() <= first && range.until.format("%Y-%m-%d").to_string() >= last
+        }
+        _ => false,
+    })
+}
+
+fn card_from(rows: Vec<sea_orm::QueryResult>) -> Result<PunchCard, QueryError> {
     let mut card = [[0i64; 24]; 7];
     for row in rows {
         let dow: i64 = row.try_get("", "dow")?;

@@ -1,8 +1,9 @@
-//! A second summary: one row per repository and author (after .mailmap) with their first and
-//! last day, commits and merges. It answers "who are the authors here" (bot detection) and
-//! "who is new in this range" (highlights) without grouping the daily summary per request;
-//! the sync rebuilds it with `activity_daily`. Also an index for an author's first commit
-//! across every repository.
+//! Two summaries per repository and author (after .mailmap), rebuilt by the sync with
+//! `activity_daily`: `activity_authors` (first and last day, commits, merges) answers "who
+//! are the authors here" (bot detection) and "who is new in this range" (highlights);
+//! `activity_hours` (commits and merges by weekday and hour of the author's own time) is the
+//! whole-history punch card. Neither is grouped from the commits per request. Also an index
+//! for an author's first commit across every repository.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -18,6 +19,18 @@ enum ActivityAuthors {
     AuthorName,
     FirstDay,
     LastDay,
+    Commits,
+    Merges,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum ActivityHours {
+    Table,
+    Id,
+    RepositoryId,
+    AuthorEmail,
+    Weekday,
+    Hour,
     Commits,
     Merges,
 }
@@ -82,7 +95,40 @@ impl MigrationTrait for Migration {
             }
             manager.create_index(index.to_owned()).await?;
         }
-        // The fallback for existing installations: fill the summary from the daily one.
+        manager
+            .create_table(
+                Table::create()
+                    .table(ActivityHours::Table)
+                    .if_not_exists()
+                    .col(big_pk_auto(ActivityHours::Id))
+                    .col(big_integer(ActivityHours::RepositoryId))
+                    .col(string(ActivityHours::AuthorEmail))
+                    // 0 is Sunday, as both databases count.
+                    .col(small_integer(ActivityHours::Weekday))
+                    .col(small_integer(ActivityHours::Hour))
+                    .col(big_integer(ActivityHours::Commits))
+                    .col(big_integer(ActivityHours::Merges))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ActivityHours::Table, ActivityHours::RepositoryId)
+                            .to(Repositories::Table, Repositories::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("activity_hours_repository_author")
+                    .table(ActivityHours::Table)
+                    .col(ActivityHours::RepositoryId)
+                    .col(ActivityHours::AuthorEmail)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+        // Existing installations: the summaries are filled once here, then by every sync.
         manager
             .get_connection()
             .execute_unprepared(
@@ -91,6 +137,25 @@ impl MigrationTrait for Migration {
                  SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges) \
                  FROM activity_daily GROUP BY repository_id, author_email",
             )
+            .await?;
+        let (weekday, hour) = match manager.get_database_backend() {
+            sea_orm_migration::sea_orm::DatabaseBackend::Postgres => (
+                "EXTRACT(DOW FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute')",
+                "EXTRACT(HOUR FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute')",
+            ),
+            _ => (
+                "CAST(strftime('%w', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
+                "CAST(strftime('%H', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
+            ),
+        };
+        manager
+            .get_connection()
+            .execute_unprepared(&format!(
+                "INSERT INTO activity_hours (repository_id, author_email, weekday, hour, commits, merges) \
+                 SELECT repository_id, author_email, {weekday}, {hour}, COUNT(*), \
+                 SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END) \
+                 FROM commits GROUP BY repository_id, author_email, {weekday}, {hour}"
+            ))
             .await?;
         manager
             .create_index(
@@ -109,6 +174,7 @@ impl MigrationTrait for Migration {
         manager
             .drop_index(Index::drop().name("commits_author_email_committed_at").table(Commits::Table).to_owned())
             .await?;
+        manager.drop_table(Table::drop().table(ActivityHours::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(ActivityAuthors::Table).to_owned()).await
     }
 }
