@@ -10,6 +10,14 @@ use sea_orm_migration::{prelude::*, schema::*};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// `activity_authors` from `activity_daily` (one row per day and author); the sync's rebuild
+/// (`gitdash_shared::queries::activity::rebuild`) uses the same shape.
+const AUTHOR_COLUMNS: &str = "repository_id, author_email, author_name, first_day, last_day, commits, merges, \
+     insertions, deletions, active_days, work_first_day, work_last_day, work_days";
+const AUTHOR_VALUES: &str = "repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), \
+     SUM(merges), SUM(insertions), SUM(deletions), COUNT(*), MIN(CASE WHEN commits > merges THEN day END), \
+     MAX(CASE WHEN commits > merges THEN day END), SUM(CASE WHEN commits > merges THEN 1 ELSE 0 END)";
+
 #[derive(DeriveIden, Clone, Copy)]
 enum ActivityAuthors {
     Table,
@@ -21,6 +29,12 @@ enum ActivityAuthors {
     LastDay,
     Commits,
     Merges,
+    Insertions,
+    Deletions,
+    ActiveDays,
+    WorkFirstDay,
+    WorkLastDay,
+    WorkDays,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -64,6 +78,14 @@ impl MigrationTrait for Migration {
                     .col(string_len(ActivityAuthors::LastDay, 10))
                     .col(big_integer(ActivityAuthors::Commits))
                     .col(big_integer(ActivityAuthors::Merges))
+                    .col(big_integer(ActivityAuthors::Insertions))
+                    .col(big_integer(ActivityAuthors::Deletions))
+                    .col(big_integer(ActivityAuthors::ActiveDays))
+                    // The same three over days with more than merges: what views without
+                    // merges show. NULL for someone who only ever merged.
+                    .col(string_len_null(ActivityAuthors::WorkFirstDay, 10))
+                    .col(string_len_null(ActivityAuthors::WorkLastDay, 10))
+                    .col(big_integer(ActivityAuthors::WorkDays))
                     .foreign_key(
                         ForeignKey::create()
                             .from(ActivityAuthors::Table, ActivityAuthors::RepositoryId)
@@ -131,12 +153,10 @@ impl MigrationTrait for Migration {
         // Existing installations: the summaries are filled once here, then by every sync.
         manager
             .get_connection()
-            .execute_unprepared(
-                "INSERT INTO activity_authors \
-                 (repository_id, author_email, author_name, first_day, last_day, commits, merges) \
-                 SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges) \
-                 FROM activity_daily GROUP BY repository_id, author_email",
-            )
+            .execute_unprepared(&format!(
+                "INSERT INTO activity_authors ({AUTHOR_COLUMNS}) SELECT {AUTHOR_VALUES} \
+                     FROM activity_daily GROUP BY repository_id, author_email"
+            ))
             .await?;
         let (weekday, hour) = match manager.get_database_backend() {
             sea_orm_migration::sea_orm::DatabaseBackend::Postgres => (

@@ -80,6 +80,16 @@ async fn merges_and_bots_are_left_out_unless_asked_for(backend: Backend) {
 
     assert_eq!(committer_names(&web, id, "").await, ["Ada Lovelace", "Bob"]);
     assert_eq!(committer_names(&web, id, "&include_bots=true").await, ["Ada Lovelace", "Bob", "dependabot[bot]"]);
+    // One repository over its whole history is answered from the authors summary; across
+    // all repositories from the daily one. With one repository they must agree, row by row.
+    for extra in ["", "&include_merges=true", "&include_bots=true&include_merges=true"] {
+        let (_, one) = web.get(&format!("/api/v1/repositories/{id}/committers?{NOVEMBER}{extra}")).await;
+        let (_, all) = web.get(&format!("/api/v1/committers?{NOVEMBER}{extra}")).await;
+        assert_eq!(one, all, "{extra}");
+    }
+    let (_, ada) = web.get(&format!("/api/v1/repositories/{id}/committers?{NOVEMBER}&include_merges=true")).await;
+    assert_eq!(ada[0]["name"], "Ada Lovelace");
+    assert_eq!((ada[0]["commits"].as_i64(), ada[0]["active_days"].as_i64()), (Some(4), Some(2)), "{ada}");
     let (_, highlights) = web.get(&format!("/api/v1/repositories/{id}/highlights?{NOVEMBER}")).await;
     let reasons = highlights.to_string();
     assert!(reasons.contains("first commit by Bob") && !reasons.contains("first commit by dependabot"), "{reasons}");

@@ -5,7 +5,7 @@
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use gitdash_shared::{Config, auth_config::AuthConfig, jobs};
+use gitdash_shared::{Config, auth_config::AuthConfig, jobs, queries::filters::BotCache};
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server, get,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
@@ -38,6 +38,8 @@ pub struct AppState {
     /// For readiness checks; sessions and the queue hold their own handles.
     pub redis: redis::aio::ConnectionManager,
     pub metrics: WebMetrics,
+    /// Each scope's bots, found by `GITDASH_BOT_PATTERN`.
+    pub bots: BotCache,
 }
 
 pub struct Application {
@@ -76,7 +78,8 @@ impl Application {
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the listener has no socket address")?;
         let metrics = WebMetrics::default();
-        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth, redis, metrics }) })
+        let bots = BotCache::new(config.bot_pattern.clone());
+        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth, redis, metrics, bots }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

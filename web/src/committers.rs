@@ -74,7 +74,7 @@ fn unavailable(err: &dyn std::fmt::Display) -> Response {
 async fn load(state: &AppState, params: &Params) -> Result<(View, Vec<Committer>), Response> {
     let db = &state.db;
     let view = params.view.resolve(db, RangeChoice::All).await.map_err(|e| unavailable(&e))?;
-    let range = view.range(db, &state.config.bot_pattern).await.map_err(|e| unavailable(&e))?;
+    let range = view.range(db, &state.bots).await.map_err(|e| unavailable(&e))?;
     let list = activity::committers(db, &range, order(params).1).await.map_err(|e| unavailable(&e))?;
     Ok((view, list))
 }

@@ -59,7 +59,7 @@ pub async fn render(state: &Arc<AppState>, user: String, params: &ViewParams) ->
 async fn build(state: &Arc<AppState>, user: String, params: &ViewParams) -> Result<OverviewPage, QueryError> {
     let db = &state.db;
     let view = params.resolve(db, RangeChoice::Days30).await?;
-    let span = view.range(db, &state.config.bot_pattern).await?;
+    let span = view.range(db, &state.bots).await?;
     let days = (view.until - view.since).num_days();
     let bucket = match days {
         ..=62 => activity::Bucket::Day,

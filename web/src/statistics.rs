@@ -61,7 +61,7 @@ async fn build(
 ) -> Result<StatisticsPage, gitdash_shared::QueryError> {
     let db = &state.db;
     let view = params.resolve(db, RangeChoice::Months12).await?;
-    let range = view.range(db, &state.config.bot_pattern).await?;
+    let range = view.range(db, &state.bots).await?;
     let names = repositories::names(db).await?;
     let scope = view.repository.and_then(|id| names.iter().find(|(known, _)| *known == id)).map(|(_, n)| n.clone());
     let card = stats::punch_card(db, &range).await?;

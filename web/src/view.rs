@@ -129,7 +129,7 @@ impl View {
     pub async fn range(
         &self,
         db: &DatabaseConnection,
-        bots: &gitdash_shared::queries::filters::BotPattern,
+        bots: &gitdash_shared::queries::filters::BotCache,
     ) -> Result<activity::Range, QueryError> {
         let filters = Filters::choose(db, self.repository, self.include_merges, self.include_bots, bots).await?;
         Ok(activity::Range::new(self.repository, self.since, self.until).with(filters))

@@ -14,6 +14,14 @@ pub struct Model {
     pub last_day: String,
     pub commits: i64,
     pub merges: i64,
+    pub insertions: i64,
+    pub deletions: i64,
+    /// Days with at least one commit.
+    pub active_days: i64,
+    /// The same over days with more than merges; `None` for someone who only merged.
+    pub work_first_day: Option<String>,
+    pub work_last_day: Option<String>,
+    pub work_days: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,7 +7,11 @@ use sea_orm::{
     QuerySelect, Statement, TransactionTrait,
 };
 
-use crate::{entities::activity_daily, error::QueryError, queries::filters::Filters};
+use crate::{
+    entities::{activity_author, activity_daily},
+    error::QueryError,
+    queries::filters::Filters,
+};
 
 /// How the days are grouped on a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,9 +218,11 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
         format!(
-            "INSERT INTO activity_authors \
-             (repository_id, author_email, author_name, first_day, last_day, commits, merges) \
-             SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges) \
+            "INSERT INTO activity_authors (repository_id, author_email, author_name, first_day, last_day, \
+             commits, merges, insertions, deletions, active_days, work_first_day, work_last_day, work_days) \
+             SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges), \
+             SUM(insertions), SUM(deletions), COUNT(*), MIN(CASE WHEN commits > merges THEN day END), \
+             MAX(CASE WHEN commits > merges THEN day END), SUM(CASE WHEN commits > merges THEN 1 ELSE 0 END) \
              FROM activity_daily WHERE repository_id = {param} GROUP BY repository_id, author_email"
         ),
         [repository_id.into()],
@@ -270,12 +276,69 @@ pub enum CommitterOrder {
     Name,
 }
 
+/// Whether the range starts on or before the scope's first commit day and ends on or after
+/// its last (the days of `activity_authors`): then the whole-history summaries answer.
+pub(crate) async fn spans_whole_history(db: &impl ConnectionTrait, range: &Range) -> Result<bool, QueryError> {
+    let mut query = activity_author::Entity::find()
+        .select_only()
+        .column_as(activity_author::Column::FirstDay.min(), "first_day")
+        .column_as(activity_author::Column::LastDay.max(), "last_day");
+    if let Some(id) = range.repository {
+        query = query.filter(activity_author::Column::RepositoryId.eq(id));
+    }
+    let days: Option<(Option<String>, Option<String>)> = query.into_tuple().one(db).await?;
+    Ok(match days {
+        Some((Some(first), Some(last))) => day(range.since) <= first && day(range.until) >= last,
+        _ => false,
+    })
+}
+
+/// One repository's committers over its whole history, from `activity_authors`.
+async fn committers_of_all_time(
+    db: &impl ConnectionTrait,
+    repository: i64,
+    range: &Range,
+) -> Result<Vec<Committer>, QueryError> {
+    let authors =
+        activity_author::Entity::find().filter(activity_author::Column::RepositoryId.eq(repository)).all(db).await?;
+    Ok(authors
+        .into_iter()
+        .filter(|a| !range.filters.excluded_authors.contains(&a.author_email))
+        .filter_map(|a| {
+            let (commits, first_day, last_day, active_days) = if range.filters.include_merges {
+                (a.commits, a.first_day, a.last_day, a.active_days)
+            } else {
+                (a.commits - a.merges, a.work_first_day?, a.work_last_day?, a.work_days)
+            };
+            (commits > 0).then_some(Committer {
+                email: a.author_email,
+                name: a.author_name,
+                commits,
+                insertions: a.insertions,
+                deletions: a.deletions,
+                first_day,
+                last_day,
+                active_days,
+            })
+        })
+        .collect())
+}
+
 /// Everyone who committed in the range, most commits first unless `order` says otherwise.
 pub async fn committers(
     db: &impl ConnectionTrait,
     range: &Range,
     order: CommitterOrder,
 ) -> Result<Vec<Committer>, QueryError> {
+    let mut committers = match range.repository {
+        Some(id) if spans_whole_history(db, range).await? => committers_of_all_time(db, id, range).await?,
+        _ => committers_in_range(db, range).await?,
+    };
+    sort_committers(&mut committers, order);
+    Ok(committers)
+}
+
+async fn committers_in_range(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<Committer>, QueryError> {
     type Row = (String, String, i64, i64, i64, String, String, i64);
     let rows: Vec<Row> = activity_daily::Entity::find()
         .select_only()
@@ -292,7 +355,7 @@ pub async fn committers(
         .into_tuple()
         .all(db)
         .await?;
-    let mut committers: Vec<Committer> = rows
+    let committers: Vec<Committer> = rows
         .into_iter()
         .map(|(email, name, commits, insertions, deletions, first_day, last_day, active_days)| Committer {
             email,
@@ -305,6 +368,10 @@ pub async fn committers(
             active_days,
         })
         .collect();
+    Ok(committers)
+}
+
+fn sort_committers(committers: &mut [Committer], order: CommitterOrder) {
     committers.sort_by(|a, b| {
         let by = match order {
             CommitterOrder::Commits => b.commits.cmp(&a.commits),
@@ -317,5 +384,4 @@ pub async fn committers(
         };
         by.then_with(|| a.email.cmp(&b.email))
     });
-    Ok(committers)
 }

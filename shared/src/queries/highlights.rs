@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::{
-    entities::{activity_author, commit, tag},
+    entities::{activity_author, commit},
     error::QueryError,
     queries::activity::Range,
 };
@@ -107,29 +107,20 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
         }
     }
 
-    let mut tags = tag::Entity::find();
-    if let Some(id) = range.repository {
-        tags = tags.filter(tag::Column::RepositoryId.eq(id));
-    }
-    let tags = tags.all(db).await?;
-    if !tags.is_empty() {
-        let tagged = commit::Entity::find()
-            .filter(in_days(range))
-            .filter(commit::Column::Sha.is_in(tags.iter().map(|t| t.sha.clone())))
-            .order_by_desc(commit::Column::CommittedAt)
-            .limit(PER_KIND * 4)
-            .all(db)
-            .await?;
-        for c in tagged {
-            let names: Vec<&str> = tags
-                .iter()
-                .filter(|t| t.sha == c.sha && t.repository_id == c.repository_id)
-                .map(|t| t.name.as_str())
-                .collect();
-            if !names.is_empty() {
-                let reason = format!("tagged {}", names.join(", "));
-                add(c, reason);
-            }
+    // Tagged commits of the range, newest first, found through the tags' index rather than
+    // by listing every tag of the scope.
+    let tagged = commit::Entity::find()
+        .filter(in_days(range))
+        .filter(Expr::cust("sha IN (SELECT t.sha FROM tags t WHERE t.repository_id = commits.repository_id)"))
+        .order_by_desc(commit::Column::CommittedAt)
+        .limit(PER_KIND * 4)
+        .all(db)
+        .await?;
+    let names = crate::queries::commits::tags_of(db, &tagged).await?;
+    for c in tagged {
+        if let Some(names) = names.get(&(c.repository_id, c.sha.clone())) {
+            let reason = format!("tagged {}", names.join(", "));
+            add(c, reason);
         }
     }
 

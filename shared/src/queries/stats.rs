@@ -80,7 +80,7 @@ pub(crate) fn local_weekday_and_hour(backend: DatabaseBackend) -> (&'static str,
 /// `activity_hours` summary; a narrower one reads the commits of its days.
 pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<PunchCard, QueryError> {
     let backend = db.get_database_backend();
-    if spans_whole_history(db, range).await? {
+    if crate::queries::activity::spans_whole_history(db, range).await? {
         let mut params = Params::new(backend);
         let commits = if range.filters.include_merges { "commits" } else { "commits - merges" };
         let mut sql = format!(
@@ -105,28 +105,6 @@ pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<Punc
     sql.push_str(" GROUP BY 1, 2");
     let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
     card_from(rows)
-}
-
-/// Whether the range starts on or before the scope's first commit day and ends on or after
-/// its last (the days of `activity_authors`).
-async fn spans_whole_history(db: &impl ConnectionTrait, range: &Range) -> Result<bool, QueryError> {
-    let backend = db.get_database_backend();
-    let mut params = Params::new(backend);
-    let mut sql = "SELECT MIN(first_day) AS first_day, MAX(last_day) AS last_day FROM activity_authors".to_owned();
-    if let Some(id) = range.repository {
-        sql.push_str(&format!(" WHERE repository_id = {}", params.push(id)));
-    }
-    let Some(row) = db.query_one_raw(Statement::from_sql_and_values(backend, sql, params.values)).await? else {
-        return Ok(false);
-    };
-    let first: Option<String> = row.try_get("", "first_day")?;
-    let last: Option<String> = row.try_get("", "last_day")?;
-    Ok(match (first, last) {
-        (Some(first), Some(last)) => {
-            range.since.format("%Y-%m-%d").to_string() <= first && range.until.format("%Y-%m-%d").to_string() >= last
-        }
-        _ => false,
-    })
 }
 
 fn card_from(rows: Vec<sea_orm::QueryResult>) -> Result<PunchCard, QueryError> {

@@ -356,8 +356,7 @@ impl ActivityApi {
     ) -> Result<activity::Range, ApiError> {
         let db = &self.state.db;
         let filters =
-            Filters::choose(db, repository, leave.include_merges, leave.include_bots, &self.state.config.bot_pattern)
-                .await?;
+            Filters::choose(db, repository, leave.include_merges, leave.include_bots, &self.state.bots).await?;
         Ok(activity::Range::new(repository, since, until).with(filters))
     }
 
