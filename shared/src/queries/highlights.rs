@@ -111,7 +111,10 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
     // by listing every tag of the scope.
     let tagged = commit::Entity::find()
         .filter(in_days(range))
-        .filter(Expr::cust("sha IN (SELECT t.sha FROM tags t WHERE t.repository_id = commits.repository_id)"))
+        // One lookup in the tags' (repository, sha) index per commit of the range.
+        .filter(Expr::cust(
+            "EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = commits.repository_id AND t.sha = commits.sha)",
+        ))
         .order_by_desc(commit::Column::CommittedAt)
         .limit(PER_KIND * 4)
         .all(db)
