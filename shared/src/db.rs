@@ -44,9 +44,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
                 .foreign_keys(true)
                 .create_if_missing(true)
                 // The dashboard reads summaries and indexes of a database that grows to
-                // hundreds of MiB: connections share the file through a memory map, keep a
-                // 16 MiB page cache each (SQLite's default is 2 MiB) and sort in memory.
-                .pragma("mmap_size", "268435456")
+                // hundreds of MiB: a 16 MiB page cache per connection (SQLite's default is
+                // 2 MiB) and sorts in memory. No memory map: its pages would count against
+                // the worker's memory while it indexes.
                 .pragma("cache_size", "-16384")
                 .pragma("temp_store", "memory")
         },
