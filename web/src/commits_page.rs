@@ -9,7 +9,6 @@ use askama::Template;
 use gitdash_shared::queries::{
     commits::{self, CommitFilter, Cursor},
     filters::Filters,
-    repositories,
 };
 use poem::{
     IntoResponse, Response, handler,
@@ -113,10 +112,6 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         Ok(found) => found,
         Err(err) => return unavailable(&err),
     };
-    let names = match repositories::names(db).await {
-        Ok(names) => names,
-        Err(err) => return unavailable(&err),
-    };
     let cursor = params.cursor.as_deref().and_then(|c| Cursor::decode(c).ok());
     let found = match commits::list(db, view.repository, &filter, cursor, 50).await {
         Ok(found) => found,
@@ -126,14 +121,13 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         Ok(tags) => tags,
         Err(err) => return unavailable(&err),
     };
-    let name_of = |id: i64| names.iter().find(|(known, _)| *known == id).map(|(_, n)| n.clone()).unwrap_or_default();
     let rows = found
         .commits
         .into_iter()
         .map(|c| Row {
             short_sha: c.sha.chars().take(10).collect(),
             tags: tags.get(&(c.repository_id, c.sha.clone())).map(|t| t.join(", ")).unwrap_or_default(),
-            repository: name_of(c.repository_id),
+            repository: view.name_of(c.repository_id).unwrap_or_default(),
             summary: c.summary,
             date: c.committed_at.format("%Y-%m-%d %H:%M").to_string(),
             author: c.author_name,
@@ -142,8 +136,8 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             deletions: c.deletions.unwrap_or(0),
         })
         .collect();
-    let scope = view.repository.map(name_of);
-    let mut form = view.form("/commits", names);
+    let scope = view.scope();
+    let mut form = view.form("/commits");
     form.carry = params.search_pairs();
     let page = CommitsPage {
         user: identity.user.display_name().to_owned(),

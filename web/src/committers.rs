@@ -5,10 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::{
-    activity::{self, Committer, CommitterOrder},
-    repositories,
-};
+use gitdash_shared::queries::activity::{self, Committer, CommitterOrder};
 use poem::{
     IntoResponse, Response, handler,
     http::{StatusCode, header},
@@ -85,18 +82,13 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         Ok(loaded) => loaded,
         Err(response) => return response,
     };
-    let names = match repositories::names(&state.db).await {
-        Ok(names) => names,
-        Err(err) => return unavailable(&err),
-    };
-    let scope = view.repository.and_then(|id| names.iter().find(|(known, _)| *known == id)).map(|(_, n)| n.clone());
     let sort = order(&params).0;
     let query = format!("{}&sort={sort}", view.query(None));
-    let mut form = view.form("/committers", names);
+    let mut form = view.form("/committers");
     form.carry.push(("sort", sort.to_owned()));
     let page = CommittersPage {
         user: identity.user.display_name().to_owned(),
-        scope,
+        scope: view.scope(),
         form,
         columns: COLUMNS
             .iter()

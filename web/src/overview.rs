@@ -9,7 +9,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use gitdash_shared::{
     QueryError,
-    queries::{activity, highlights, repositories},
+    queries::{activity, highlights},
 };
 use poem::{Response, http::StatusCode};
 
@@ -80,9 +80,7 @@ async fn build(state: &Arc<AppState>, user: String, params: &ViewParams) -> Resu
             reasons: h.reasons.join("; "),
         })
         .collect();
-    // Names only: the overview is the most visited page; commit counts are not needed here.
-    let all = repositories::names(db).await?;
-    let scope = view.repository.and_then(|id| all.iter().find(|(known, _)| *known == id)).map(|(_, name)| name.clone());
+    let scope = view.scope();
     let per = match bucket {
         activity::Bucket::Day => "day",
         activity::Bucket::Week => "week",
@@ -113,7 +111,7 @@ async fn build(state: &Arc<AppState>, user: String, params: &ViewParams) -> Resu
     Ok(OverviewPage {
         user,
         scope,
-        form: view.form("/", all),
+        form: view.form("/"),
         query: view.query(None),
         chart: charts::bars(&bars, &summary, "commits"),
         totals,

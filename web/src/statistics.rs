@@ -11,7 +11,7 @@ use crate::{
     view::{FilterForm, RangeChoice, ViewParams},
 };
 use askama::Template;
-use gitdash_shared::queries::{activity, repositories, stats};
+use gitdash_shared::queries::{activity, stats};
 use poem::{
     IntoResponse, Response, handler,
     http::StatusCode,
@@ -62,8 +62,6 @@ async fn build(
     let db = &state.db;
     let view = params.resolve(db, RangeChoice::Months12).await?;
     let range = view.range(db, &state.bots).await?;
-    let names = repositories::names(db).await?;
-    let scope = view.repository.and_then(|id| names.iter().find(|(known, _)| *known == id)).map(|(_, n)| n.clone());
     let card = stats::punch_card(db, &range).await?;
     let weeks = activity::history(db, &range, activity::Bucket::Week).await?;
     let months = activity::history(db, &range, activity::Bucket::Month).await?;
@@ -109,8 +107,8 @@ async fn build(
     let total_in_card: i64 = card.iter().flatten().sum();
     Ok(StatisticsPage {
         user,
-        scope,
-        form: view.form("/statistics", names),
+        scope: view.scope(),
+        form: view.form("/statistics"),
         commits: totals.commits,
         committers: totals.committers,
         punch_card: charts::punch_card(&card, &format!("Punch card of {total_in_card} commits by weekday and hour")),

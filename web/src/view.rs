@@ -69,6 +69,8 @@ pub struct ViewParams {
 #[derive(Debug, Clone)]
 pub struct View {
     pub repository: Option<i64>,
+    /// Every repository's id and name, for the picker and for naming the scope.
+    pub names: Vec<(i64, String)>,
     /// `None` when the dates came from the URL.
     pub preset: Option<RangeChoice>,
     pub since: NaiveDate,
@@ -89,14 +91,9 @@ impl ViewParams {
     /// Resolves the view against the database: an unknown repository means all of them;
     /// "all time" starts at the scope's first commit.
     pub async fn resolve(&self, db: &DatabaseConnection, default: RangeChoice) -> Result<View, QueryError> {
-        let repository = match self.repository_id() {
-            Some(id) => match repositories::get(db, id).await {
-                Ok(_) => Some(id),
-                Err(QueryError::NotFound(_)) => None,
-                Err(err) => return Err(err),
-            },
-            None => None,
-        };
+        // Names only, no commit counts: every dashboard page reads them.
+        let names = repositories::names(db).await?;
+        let repository = self.repository_id().filter(|id| names.iter().any(|(known, _)| known == id));
         let today = Utc::now().date_naive();
         let custom = (date(self.since.as_deref()), date(self.until.as_deref()));
         let (preset, since, until) = match custom {
@@ -115,6 +112,7 @@ impl ViewParams {
         };
         Ok(View {
             repository,
+            names,
             preset,
             since,
             until,
@@ -164,13 +162,28 @@ impl View {
         url.finish()
     }
 
+    /// The name of repository `id`, if it exists.
+    pub fn name_of(&self, id: i64) -> Option<String> {
+        self.names.iter().find(|(known, _)| *known == id).map(|(_, name)| name.clone())
+    }
+
+    /// The chosen repository's name; `None` for all repositories.
+    pub fn scope(&self) -> Option<String> {
+        self.repository.and_then(|id| self.name_of(id))
+    }
+
     /// What a page's filter bar shows.
-    pub fn form(&self, path: &'static str, repositories: Vec<(i64, String)>) -> FilterForm {
+    pub fn form(&self, path: &'static str) -> FilterForm {
         FilterForm {
             path,
-            repositories: repositories
-                .into_iter()
-                .map(|(id, name)| RepositoryOption { selected: Some(id) == self.repository, id, name })
+            repositories: self
+                .names
+                .iter()
+                .map(|(id, name)| RepositoryOption {
+                    selected: Some(*id) == self.repository,
+                    id: *id,
+                    name: name.clone(),
+                })
                 .collect(),
             presets: RangeChoice::ALL
                 .iter()
@@ -221,6 +234,7 @@ mod tests {
     fn view(preset: Option<RangeChoice>) -> View {
         View {
             repository: Some(3),
+            names: vec![(3, "flask".into())],
             preset,
             since: NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
             until: NaiveDate::from_ymd_opt(2024, 3, 31).expect("date"),

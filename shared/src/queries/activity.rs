@@ -78,7 +78,7 @@ impl Range {
     }
 
     /// The summary's commit count under these filters: merges are counted apart.
-    fn commits_column(&self) -> &'static str {
+    pub(crate) fn commits_column(&self) -> &'static str {
         if self.filters.include_merges { "commits" } else { "commits - merges" }
     }
 }

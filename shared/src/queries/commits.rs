@@ -70,12 +70,7 @@ pub async fn list(
     if let Some(id) = repository_id {
         query = query.filter(commit::Column::RepositoryId.eq(id));
     }
-    if !filter.filters.include_merges {
-        query = query.filter(commit::Column::ParentCount.lte(1));
-    }
-    if !filter.filters.excluded_authors.is_empty() {
-        query = query.filter(commit::Column::AuthorEmail.is_not_in(filter.filters.excluded_authors.iter().cloned()));
-    }
+    query = query.filter(filter.filters.on_commits());
     if let Some(author) = filter.author.as_deref().filter(|a| !a.is_empty()) {
         let pattern = contains_pattern(author);
         query = query.filter(

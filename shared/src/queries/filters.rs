@@ -23,10 +23,6 @@ impl BotPattern {
     pub fn is_bot(&self, name: &str, email: &str) -> bool {
         self.0.is_match(name) || self.0.is_match(email)
     }
-
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
-    }
 }
 
 impl Default for BotPattern {
@@ -50,6 +46,19 @@ impl Default for Filters {
 }
 
 impl Filters {
+    /// The condition on the `commits` table: no merges, no excluded authors, as asked.
+    pub fn on_commits(&self) -> sea_orm::Condition {
+        use crate::entities::commit;
+        let mut condition = sea_orm::Condition::all();
+        if !self.include_merges {
+            condition = condition.add(commit::Column::ParentCount.lte(1));
+        }
+        if !self.excluded_authors.is_empty() {
+            condition = condition.add(commit::Column::AuthorEmail.is_not_in(self.excluded_authors.iter().cloned()));
+        }
+        condition
+    }
+
     /// The filters a person asked for: bots are the scope's authors the pattern matches.
     pub async fn choose(
         db: &impl ConnectionTrait,

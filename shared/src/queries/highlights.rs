@@ -41,19 +41,6 @@ fn in_days(range: &Range) -> sea_orm::Condition {
     condition
 }
 
-/// The range's merge and author filters.
-fn filtered(range: &Range) -> sea_orm::Condition {
-    let mut condition = sea_orm::Condition::all();
-    if !range.filters.include_merges {
-        condition = condition.add(commit::Column::ParentCount.lte(1));
-    }
-    if !range.filters.excluded_authors.is_empty() {
-        condition =
-            condition.add(commit::Column::AuthorEmail.is_not_in(range.filters.excluded_authors.iter().cloned()));
-    }
-    condition
-}
-
 pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<Highlight>, QueryError> {
     let mut found: BTreeMap<i64, Highlight> = BTreeMap::new();
     let mut add = |commit: commit::Model, reason: String| {
@@ -62,7 +49,7 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
 
     let largest = commit::Entity::find()
         .filter(in_days(range))
-        .filter(filtered(range))
+        .filter(range.filters.on_commits())
         .filter(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0) > 0"))
         .order_by_desc(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0)"))
         .limit(PER_KIND)
@@ -96,8 +83,9 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
     newcomers.retain(|(email, _)| !range.filters.excluded_authors.contains(email));
     newcomers.sort_by(|a, b| b.1.cmp(&a.1));
     for (email, _) in newcomers.into_iter().take(PER_KIND as usize) {
-        let mut first =
-            commit::Entity::find().filter(commit::Column::AuthorEmail.eq(email.as_str())).filter(filtered(range));
+        let mut first = commit::Entity::find()
+            .filter(commit::Column::AuthorEmail.eq(email.as_str()))
+            .filter(range.filters.on_commits());
         if let Some(id) = range.repository {
             first = first.filter(commit::Column::RepositoryId.eq(id));
         }

@@ -42,7 +42,7 @@ impl Params {
         if !range.filters.include_merges {
             sql.push_str(match table {
                 Table::Commits => " AND parent_count <= 1",
-                Table::Summary | Table::Hours => " AND commits > merges",
+                Table::Summary => " AND commits > merges",
             });
         }
         if !range.filters.excluded_authors.is_empty() {
@@ -57,9 +57,8 @@ impl Params {
 #[derive(Clone, Copy)]
 enum Table {
     Commits,
-    /// `activity_daily`
+    /// `activity_daily` or `activity_hours`: counts of commits and of merges per row.
     Summary,
-    Hours,
 }
 
 /// SQL for a commit's weekday (0 = Sunday) and hour in its author's own time zone.
@@ -82,12 +81,12 @@ pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<Punc
     let backend = db.get_database_backend();
     if crate::queries::activity::spans_whole_history(db, range).await? {
         let mut params = Params::new(backend);
-        let commits = if range.filters.include_merges { "commits" } else { "commits - merges" };
+        let commits = range.commits_column();
         let mut sql = format!(
             "SELECT CAST(weekday AS BIGINT) AS dow, CAST(hour AS BIGINT) AS hour, CAST(SUM({commits}) AS BIGINT) AS commits \
              FROM activity_hours WHERE 1 = 1"
         );
-        sql.push_str(&params.scope(range, Table::Hours));
+        sql.push_str(&params.scope(range, Table::Summary));
         sql.push_str(" GROUP BY weekday, hour");
         let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
         return card_from(rows);
