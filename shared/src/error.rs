@@ -12,13 +12,16 @@ pub enum QueryError {
     Forbidden(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
+    /// A broken invariant of the query layer itself.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 impl QueryError {
     /// Busy or unreachable databases heal by themselves; the caller may try again later.
     pub fn is_transient(&self) -> bool {
         match self {
-            QueryError::NotFound(_) | QueryError::Forbidden(_) => false,
+            QueryError::NotFound(_) | QueryError::Forbidden(_) | QueryError::Internal(_) => false,
             QueryError::Database(err) => crate::db::is_transient(err),
         }
     }

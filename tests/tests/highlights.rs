@@ -59,3 +59,57 @@ async fn standout_commits_come_with_their_reasons() {
     assert!(html.contains(&big[..10]), "the hash is shown");
     assert!(!html.contains("<script>alert(1)"), "messages are escaped");
 }
+
+/// The daily summary keeps one largest change per day and author; the list must still hold
+/// the range's five largest commits when one person made several of them on one day.
+#[tokio::test]
+async fn the_largest_changes_are_the_largest_commits_of_the_range() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = GitRepo::new();
+    let mut file = 0;
+    let mut change = |name: &str, lines: usize| {
+        file += 1;
+        repo.write(&format!("f{file}.txt"), "line\n".repeat(lines));
+        let email = format!("{}@example.org", name.to_lowercase());
+        repo.commit_as(name.as_bytes(), email.as_bytes(), format!("{lines} lines").as_bytes())
+    };
+    // 2023-11-14 (UTC): Ada makes three of the five largest, Bob one.
+    let ada_100 = change("Ada", 100);
+    let ada_90 = change("Ada", 90);
+    let ada_80 = change("Ada", 80);
+    let bob_85 = change("Bob", 85);
+    let ada_3 = change("Ada", 3);
+    repo.pass_time(86_400);
+    // 2023-11-15: Cy's small changes.
+    let cy_10 = change("Cy", 10);
+    let cy_5 = change("Cy", 5);
+    repo.pass_time(86_400);
+    // 2023-11-16: Dee's one large change.
+    let dee_95 = change("Dee", 95);
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+
+    let largest = |since: &'static str, until: &'static str| {
+        let web = &web;
+        async move {
+            let path = format!("/api/v1/repositories/{id}/highlights?since={since}&until={until}");
+            let (status, list) = web.get(&path).await;
+            assert_eq!(status, 200, "{list}");
+            let mut found: Vec<(i64, String)> = list
+                .as_array()
+                .expect("array")
+                .iter()
+                .filter(|h| h["reasons"].to_string().contains("largest change"))
+                .map(|h| (h["insertions"].as_i64().expect("lines"), h["sha"].as_str().expect("sha").to_owned()))
+                .collect();
+            found.sort_by(|a, b| b.0.cmp(&a.0));
+            found.into_iter().map(|(_, sha)| sha).collect::<Vec<String>>()
+        }
+    };
+    assert_eq!(largest("2023-11-01", "2023-11-30").await, [ada_100.as_str(), &dee_95, &ada_90, &bob_85, &ada_80]);
+    assert!(!largest("2023-11-01", "2023-11-30").await.contains(&ada_3));
+    assert_eq!(largest("2023-11-15", "2023-11-16").await, [dee_95.as_str(), &cy_10, &cy_5], "only the range's days");
+    assert_eq!(largest("2023-11-15", "2023-11-15").await, [cy_10.as_str(), &cy_5]);
+}

@@ -5,7 +5,7 @@
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use gitdash_shared::{Config, auth_config::AuthConfig, jobs, queries::filters::BotCache};
+use gitdash_shared::{Config, auth_config::AuthConfig, jobs, queries::aggregates::Aggregates};
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server, get,
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
@@ -38,8 +38,9 @@ pub struct AppState {
     /// For readiness checks; sessions and the queue hold their own handles.
     pub redis: redis::aio::ConnectionManager,
     pub metrics: WebMetrics,
-    /// Each scope's bots, found by `GITDASH_BOT_PATTERN`.
-    pub bots: BotCache,
+    /// Charts, totals, highlights, committers and bots (by `GITDASH_BOT_PATTERN`), each kept
+    /// until a sync changes its scope.
+    pub aggregates: Aggregates,
 }
 
 pub struct Application {
@@ -78,8 +79,12 @@ impl Application {
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the listener has no socket address")?;
         let metrics = WebMetrics::default();
-        let bots = BotCache::new(config.bot_pattern.clone());
-        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth, redis, metrics, bots }) })
+        let aggregates = Aggregates::new(config.bot_pattern.clone());
+        Ok(Self {
+            acceptor,
+            local_addr,
+            state: Arc::new(AppState { db, queue, config, auth, redis, metrics, aggregates }),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {

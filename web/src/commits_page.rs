@@ -60,7 +60,8 @@ impl Params {
 async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter), gitdash_shared::QueryError> {
     let db = &state.db;
     let view = params.view.resolve(db, RangeChoice::All).await?;
-    let filters = Filters::choose(db, view.repository, view.include_merges, view.include_bots, &state.bots).await?;
+    let filters =
+        Filters::choose(db, view.repository, view.include_merges, view.include_bots, &state.aggregates).await?;
     let start = |day: chrono::NaiveDate| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let bounded = view.preset != Some(RangeChoice::All);
     let filter = CommitFilter {

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::activity::{self, Committer, CommitterOrder};
+use gitdash_shared::queries::activity::{Committer, CommitterOrder};
 use poem::{
     IntoResponse, Response, handler,
     http::{StatusCode, header},
@@ -50,7 +50,7 @@ struct CommittersPage {
     scope: Option<String>,
     form: FilterForm,
     columns: Vec<Column>,
-    committers: Vec<Committer>,
+    committers: Arc<Vec<Committer>>,
     export_csv: String,
     export_json: String,
 }
@@ -68,11 +68,11 @@ fn unavailable(err: &dyn std::fmt::Display) -> Response {
 }
 
 /// The view and its committers; all time unless the URL narrows it.
-async fn load(state: &AppState, params: &Params) -> Result<(View, Vec<Committer>), Response> {
+async fn load(state: &AppState, params: &Params) -> Result<(View, Arc<Vec<Committer>>), Response> {
     let db = &state.db;
     let view = params.view.resolve(db, RangeChoice::All).await.map_err(|e| unavailable(&e))?;
-    let range = view.range(db, &state.bots).await.map_err(|e| unavailable(&e))?;
-    let list = activity::committers(db, &range, order(params).1).await.map_err(|e| unavailable(&e))?;
+    let range = view.range(db, &state.aggregates).await.map_err(|e| unavailable(&e))?;
+    let list = state.aggregates.committers(db, &range, order(params).1).await.map_err(|e| unavailable(&e))?;
     Ok((view, list))
 }
 
@@ -121,7 +121,7 @@ pub async fn export_csv(state: Data<&Arc<AppState>>, Query(params): Query<Params
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = ["name", "email", "commits", "insertions", "deletions", "first_day", "last_day", "active_days"];
     let mut result = writer.write_record(header);
-    for c in &committers {
+    for c in committers.iter() {
         if result.is_ok() {
             result = writer.write_record([
                 c.name.as_str(),

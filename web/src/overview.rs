@@ -7,10 +7,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use chrono::NaiveDate;
-use gitdash_shared::{
-    QueryError,
-    queries::{activity, highlights},
-};
+use gitdash_shared::{QueryError, queries::activity};
 use poem::{Response, http::StatusCode};
 
 use crate::{
@@ -59,7 +56,7 @@ pub async fn render(state: &Arc<AppState>, user: String, params: &ViewParams) ->
 async fn build(state: &Arc<AppState>, user: String, params: &ViewParams) -> Result<OverviewPage, QueryError> {
     let db = &state.db;
     let view = params.resolve(db, RangeChoice::Days30).await?;
-    let span = view.range(db, &state.bots).await?;
+    let span = view.range(db, &state.aggregates).await?;
     let days = (view.until - view.since).num_days();
     let bucket = match days {
         ..=62 => activity::Bucket::Day,
@@ -67,16 +64,18 @@ async fn build(state: &Arc<AppState>, user: String, params: &ViewParams) -> Resu
         _ => activity::Bucket::Month,
     };
     let (since, today) = (view.since, view.until);
-    let points = activity::history(db, &span, bucket).await?;
-    let totals = activity::totals(db, &span).await?;
-    let highlights = highlights::highlights(db, &span)
+    let kept = &state.aggregates;
+    let points = kept.history(db, &span, bucket).await?;
+    let totals = kept.totals(db, &span).await?;
+    let highlights = kept
+        .highlights(db, &span)
         .await?
-        .into_iter()
+        .iter()
         .map(|h| HighlightRow {
             short_sha: h.commit.sha.chars().take(10).collect(),
-            summary: h.commit.summary,
+            summary: h.commit.summary.clone(),
             date: h.commit.committed_at.format("%Y-%m-%d").to_string(),
-            author: h.commit.author_name,
+            author: h.commit.author_name.clone(),
             reasons: h.reasons.join("; "),
         })
         .collect();

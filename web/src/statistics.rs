@@ -11,7 +11,7 @@ use crate::{
     view::{FilterForm, RangeChoice, ViewParams},
 };
 use askama::Template;
-use gitdash_shared::queries::{activity, stats};
+use gitdash_shared::queries::activity;
 use poem::{
     IntoResponse, Response, handler,
     http::StatusCode,
@@ -61,12 +61,13 @@ async fn build(
 ) -> Result<StatisticsPage, gitdash_shared::QueryError> {
     let db = &state.db;
     let view = params.resolve(db, RangeChoice::Months12).await?;
-    let range = view.range(db, &state.bots).await?;
-    let card = stats::punch_card(db, &range).await?;
-    let weeks = activity::history(db, &range, activity::Bucket::Week).await?;
-    let months = activity::history(db, &range, activity::Bucket::Month).await?;
-    let people = stats::committers_per_month(db, &range).await?;
-    let totals = activity::totals(db, &range).await?;
+    let range = view.range(db, &state.aggregates).await?;
+    let kept = &state.aggregates;
+    let card = kept.punch_card(db, &range).await?;
+    let weeks = kept.history(db, &range, activity::Bucket::Week).await?;
+    let months = kept.history(db, &range, activity::Bucket::Month).await?;
+    let people = kept.committers_per_month(db, &range).await?;
+    let totals = kept.totals(db, &range).await?;
     let week_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {
         weeks
             .iter()

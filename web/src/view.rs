@@ -127,9 +127,9 @@ impl View {
     pub async fn range(
         &self,
         db: &DatabaseConnection,
-        bots: &gitdash_shared::queries::filters::BotCache,
+        aggregates: &gitdash_shared::queries::aggregates::Aggregates,
     ) -> Result<activity::Range, QueryError> {
-        let filters = Filters::choose(db, self.repository, self.include_merges, self.include_bots, bots).await?;
+        let filters = Filters::choose(db, self.repository, self.include_merges, self.include_bots, aggregates).await?;
         Ok(activity::Range::new(self.repository, self.since, self.until).with(filters))
     }
 

@@ -15,6 +15,8 @@ pub struct Model {
     pub merges: i64,
     pub insertions: i64,
     pub deletions: i64,
+    /// Lines added plus removed by the day's largest non-merge commit of this author.
+    pub largest_change: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -92,7 +92,8 @@ fn day(date: NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-fn in_range(range: &Range) -> sea_orm::Condition {
+/// The daily summary's rows of the range, under its filters.
+pub(crate) fn in_range(range: &Range) -> sea_orm::Condition {
     let mut condition = sea_orm::Condition::all()
         .add(activity_daily::Column::Day.gte(day(range.since)))
         .add(activity_daily::Column::Day.lte(day(range.until)));
@@ -112,7 +113,12 @@ fn in_range(range: &Range) -> sea_orm::Condition {
 
 /// One point per bucket from `since` to `until`, empty buckets included (a chart's x axis).
 pub async fn history(db: &impl ConnectionTrait, range: &Range, bucket: Bucket) -> Result<Vec<Point>, QueryError> {
-    let days: Vec<(String, i64, i64, i64)> = activity_daily::Entity::find()
+    Ok(in_buckets(&days(db, range).await?, range, bucket))
+}
+
+/// The range's days that have commits, oldest first: one point per day.
+pub async fn days(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<Point>, QueryError> {
+    let rows: Vec<(String, i64, i64, i64)> = activity_daily::Entity::find()
         .select_only()
         .column(activity_daily::Column::Day)
         .column_as(sum(range.commits_column()), "commits")
@@ -124,6 +130,17 @@ pub async fn history(db: &impl ConnectionTrait, range: &Range, bucket: Bucket) -
         .into_tuple()
         .all(db)
         .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(day, commits, insertions, deletions)| {
+            let start = NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok();
+            start.is_some().then_some(Point { start, commits, insertions, deletions })
+        })
+        .collect())
+}
+
+/// `days` (from [`days`]) added up per bucket of the range, empty buckets included.
+pub fn in_buckets(days: &[Point], range: &Range, bucket: Bucket) -> Vec<Point> {
     let mut points = Vec::new();
     let mut start = bucket.start_of(range.since);
     while start <= range.until && points.len() < 10_000 {
@@ -131,20 +148,20 @@ pub async fn history(db: &impl ConnectionTrait, range: &Range, bucket: Bucket) -
         start = bucket.next(start);
     }
     let first = bucket.start_of(range.since);
-    for (text, commits, insertions, deletions) in days {
-        let Ok(date) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") else { continue };
+    for day in days {
+        let Some(date) = day.start else { continue };
         let bucket_start = bucket.start_of(date);
         let index = points.partition_point(|p| p.start.is_some_and(|s| s < bucket_start));
         if bucket_start < first {
             continue;
         }
         if let Some(point) = points.get_mut(index) {
-            point.commits += commits;
-            point.insertions += insertions;
-            point.deletions += deletions;
+            point.commits += day.commits;
+            point.insertions += day.insertions;
+            point.deletions += day.deletions;
         }
     }
-    Ok(points)
+    points
 }
 
 pub async fn totals(db: &impl ConnectionTrait, range: &Range) -> Result<Totals, QueryError> {
@@ -200,10 +217,12 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
         backend,
         format!(
             "INSERT INTO activity_daily \
-             (repository_id, day, author_email, author_name, commits, merges, insertions, deletions) \
+             (repository_id, day, author_email, author_name, commits, merges, insertions, deletions, \
+             largest_change) \
              SELECT repository_id, {day}, author_email, MAX(author_name), COUNT(*), \
              SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END), \
-             COALESCE(SUM(insertions), 0), COALESCE(SUM(deletions), 0) \
+             COALESCE(SUM(insertions), 0), COALESCE(SUM(deletions), 0), \
+             MAX(COALESCE(insertions, 0) + COALESCE(deletions, 0)) \
              FROM commits WHERE repository_id = {param} GROUP BY repository_id, {day}, author_email"
         ),
         [repository_id.into()],

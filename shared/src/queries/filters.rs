@@ -65,54 +65,12 @@ impl Filters {
         repository: Option<i64>,
         include_merges: bool,
         include_bots: bool,
-        bots: &BotCache,
+        aggregates: &crate::queries::aggregates::Aggregates,
     ) -> Result<Self, QueryError> {
-        let excluded_authors = if include_bots { Arc::from(Vec::new()) } else { bots.bots(db, repository).await? };
+        let excluded_authors =
+            if include_bots { Arc::from(Vec::new()) } else { aggregates.bots(db, repository).await? };
         Ok(Self { include_merges, excluded_authors })
     }
-}
-
-/// The bots of each scope (a repository, or all of them), kept until that scope's
-/// repositories change — a sync finishes or a repository goes — since finding them runs the
-/// pattern over every author of the scope.
-pub struct BotCache {
-    pattern: BotPattern,
-    scopes: std::sync::Mutex<std::collections::HashMap<Option<i64>, (String, Arc<[String]>)>>,
-}
-
-impl BotCache {
-    pub fn new(pattern: BotPattern) -> Self {
-        Self { pattern, scopes: std::sync::Mutex::default() }
-    }
-
-    pub async fn bots(&self, db: &impl ConnectionTrait, repository: Option<i64>) -> Result<Arc<[String]>, QueryError> {
-        let version = scope_version(db, repository).await?;
-        if let Ok(scopes) = self.scopes.lock()
-            && let Some((known, bots)) = scopes.get(&repository)
-            && *known == version
-        {
-            return Ok(bots.clone());
-        }
-        let bots: Arc<[String]> = Arc::from(bot_emails(db, repository, &self.pattern).await?);
-        if let Ok(mut scopes) = self.scopes.lock() {
-            scopes.insert(repository, (version, bots.clone()));
-        }
-        Ok(bots)
-    }
-}
-
-/// What changes when a scope's authors may have: its repositories and their last syncs.
-async fn scope_version(db: &impl ConnectionTrait, repository: Option<i64>) -> Result<String, QueryError> {
-    use crate::entities::repository;
-    let mut query = repository::Entity::find()
-        .select_only()
-        .column(repository::Column::Id)
-        .column(repository::Column::LastSyncedAt);
-    if let Some(id) = repository {
-        query = query.filter(repository::Column::Id.eq(id));
-    }
-    let rows: Vec<(i64, Option<chrono::DateTime<chrono::Utc>>)> = query.into_tuple().all(db).await?;
-    Ok(rows.iter().map(|(id, at)| format!("{id}@{} ", at.map(|t| t.timestamp_micros()).unwrap_or_default())).collect())
 }
 
 /// The emails of the authors in a scope (one repository or all) that `pattern` calls bots.

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::{
-    entities::{activity_author, commit},
+    entities::{activity_author, activity_daily, commit},
     error::QueryError,
     queries::activity::Range,
 };
@@ -47,15 +47,7 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
         found.entry(commit.id).or_insert_with(|| Highlight { commit, reasons: Vec::new() }).reasons.push(reason);
     };
 
-    let largest = commit::Entity::find()
-        .filter(in_days(range))
-        .filter(range.filters.on_commits())
-        .filter(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0) > 0"))
-        .order_by_desc(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0)"))
-        .limit(PER_KIND)
-        .all(db)
-        .await?;
-    for c in largest {
+    for c in largest_changes(db, range).await? {
         let reason = format!(
             "largest change: +{} −{} in {} files",
             c.insertions.unwrap_or(0),
@@ -119,4 +111,48 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
     list.sort_by(|a, b| b.commit.committed_at.cmp(&a.commit.committed_at).then(b.commit.id.cmp(&a.commit.id)));
     list.truncate(MAX_HIGHLIGHTS);
     Ok(list)
+}
+
+fn size(c: &commit::Model) -> i64 {
+    c.insertions.unwrap_or(0) + c.deletions.unwrap_or(0)
+}
+
+/// The range's largest non-merge commits by lines added and removed, largest first.
+///
+/// The daily summary keeps each day's and author's largest change, so this reads one row per
+/// day and author, then the commits of the few with the largest: each of the range's largest
+/// commits is the largest of its day and author, or shares them with a larger one, so it is
+/// among those commits.
+async fn largest_changes(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<commit::Model>, QueryError> {
+    let days: Vec<(i64, String, String)> = activity_daily::Entity::find()
+        .select_only()
+        .column(activity_daily::Column::RepositoryId)
+        .column(activity_daily::Column::Day)
+        .column(activity_daily::Column::AuthorEmail)
+        .filter(crate::queries::activity::in_range(range))
+        .filter(activity_daily::Column::LargestChange.gt(0))
+        .order_by_desc(activity_daily::Column::LargestChange)
+        .limit(PER_KIND)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut largest = Vec::new();
+    for (repository_id, day, email) in days {
+        let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else { continue };
+        let commits = commit::Entity::find()
+            .filter(commit::Column::RepositoryId.eq(repository_id))
+            .filter(commit::Column::AuthorEmail.eq(email))
+            .filter(commit::Column::CommittedAt.gte(start_of(day)))
+            .filter(commit::Column::CommittedAt.lt(start_of(day + Days::new(1))))
+            .filter(range.filters.on_commits())
+            .filter(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0) > 0"))
+            .order_by_desc(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0)"))
+            .limit(PER_KIND)
+            .all(db)
+            .await?;
+        largest.extend(commits);
+    }
+    largest.sort_by(|a, b| size(b).cmp(&size(a)).then(b.committed_at.cmp(&a.committed_at)).then(b.id.cmp(&a.id)));
+    largest.truncate(PER_KIND as usize);
+    Ok(largest)
 }

@@ -2,6 +2,7 @@
 //! the pages and the worker alike. Handlers never build SQL themselves.
 
 pub mod activity;
+pub mod aggregates;
 pub mod commits;
 pub mod filters;
 pub mod highlights;

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate, Utc};
-use gitdash_shared::queries::{activity, filters::Filters, highlights, repositories, stats};
+use gitdash_shared::queries::{activity, filters::Filters, highlights, repositories};
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::ApiTags;
@@ -356,7 +356,7 @@ impl ActivityApi {
     ) -> Result<activity::Range, ApiError> {
         let db = &self.state.db;
         let filters =
-            Filters::choose(db, repository, leave.include_merges, leave.include_bots, &self.state.bots).await?;
+            Filters::choose(db, repository, leave.include_merges, leave.include_bots, &self.state.aggregates).await?;
         Ok(activity::Range::new(repository, since, until).with(filters))
     }
 
@@ -369,12 +369,12 @@ impl ActivityApi {
     ) -> Result<Json<Stats>, ApiError> {
         let (since, until) = last_year(since, until)?;
         let range = self.range(leave, repository, since, until).await?;
-        let db = &self.state.db;
-        let punch_card = stats::punch_card(db, &range).await?;
-        let weeks = activity::history(db, &range, activity::Bucket::Week).await?;
-        let months = activity::history(db, &range, activity::Bucket::Month).await?;
-        let committers = stats::committers_per_month(db, &range).await?;
-        let totals = activity::totals(db, &range).await?;
+        let (db, kept) = (&self.state.db, &self.state.aggregates);
+        let punch_card = kept.punch_card(db, &range).await?;
+        let weeks = kept.history(db, &range, activity::Bucket::Week).await?;
+        let months = kept.history(db, &range, activity::Bucket::Month).await?;
+        let committers = kept.committers_per_month(db, &range).await?;
+        let totals = kept.totals(db, &range).await?;
         Ok(Json(Stats {
             since,
             until,
@@ -387,7 +387,10 @@ impl ActivityApi {
                 .iter()
                 .filter_map(|p| Some(MonthCount { month: p.start?.format("%Y-%m").to_string(), count: p.commits }))
                 .collect(),
-            committers_per_month: committers.into_iter().map(|(month, count)| MonthCount { month, count }).collect(),
+            committers_per_month: committers
+                .iter()
+                .map(|(month, count)| MonthCount { month: month.clone(), count: *count })
+                .collect(),
             totals: totals.into(),
         }))
     }
@@ -401,8 +404,8 @@ impl ActivityApi {
     ) -> Result<Json<Vec<Highlight>>, ApiError> {
         let (since, until) = last_year(since, until)?;
         let range = self.range(leave, repository, since, until).await?;
-        let list = highlights::highlights(&self.state.db, &range).await?;
-        Ok(Json(list.into_iter().map(Highlight::from).collect()))
+        let list = self.state.aggregates.highlights(&self.state.db, &range).await?;
+        Ok(Json(list.iter().cloned().map(Highlight::from).collect()))
     }
 
     async fn committers(
@@ -416,8 +419,8 @@ impl ActivityApi {
         let (since, until) = all_time(&self.state.db, repository, since, until).await?;
         let range = self.range(leave, repository, since, until).await?;
         let order = sort.map(Into::into).unwrap_or_default();
-        let list = activity::committers(&self.state.db, &range, order).await?;
-        Ok(Json(list.into_iter().map(Committer::from).collect()))
+        let list = self.state.aggregates.committers(&self.state.db, &range, order).await?;
+        Ok(Json(list.iter().cloned().map(Committer::from).collect()))
     }
 
     async fn activity(
@@ -434,15 +437,15 @@ impl ActivityApi {
             return Err(ApiError::invalid("at most ten years of days; ask for weeks or months"));
         }
         let range = self.range(leave, repository, since, until).await?;
-        let db = &self.state.db;
-        let points = activity::history(db, &range, bucket.into()).await?;
-        let totals = activity::totals(db, &range).await?;
+        let (db, kept) = (&self.state.db, &self.state.aggregates);
+        let points = kept.history(db, &range, bucket.into()).await?;
+        let totals = kept.totals(db, &range).await?;
         Ok(Json(Activity {
             bucket,
             since,
             until,
             points: points
-                .into_iter()
+                .iter()
                 .filter_map(|p| {
                     Some(ActivityPoint {
                         start: p.start?,

@@ -80,7 +80,7 @@ impl CommitsApi {
             Some(id.0),
             include_merges.0.unwrap_or(true),
             include_bots.0.unwrap_or(true),
-            &self.state.bots,
+            &self.state.aggregates,
         )
         .await?;
         let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0, filters };
