@@ -26,7 +26,7 @@ use tokio::sync::{mpsc, watch};
 use crate::git::{
     GitError,
     fetch::{self, FetchPolicy, update_clone},
-    history::{self, IdentityMapper},
+    history::{self, IdentityMapper, RecentTrees},
     numstat::DiffState,
 };
 
@@ -297,6 +297,7 @@ fn read_in_parallel(
                 repo.object_cache_size(0);
                 let mut mapper = IdentityMapper::new(mailmap);
                 let mut diff = DiffState::default();
+                let mut trees = RecentTrees::default();
                 loop {
                     if interrupt.load(Ordering::Relaxed) {
                         return;
@@ -308,7 +309,7 @@ fn read_in_parallel(
                     let block = &ids[start..ids.len().min(start + BLOCK)];
                     let mut batch = Vec::with_capacity(block.len());
                     for id in block {
-                        match history::read_commit(&repo, *id, &mut mapper, &mut diff) {
+                        match history::read_commit(&repo, *id, &mut mapper, &mut diff, &mut trees) {
                             Ok(commit) => batch.push(commit),
                             Err(err) => {
                                 let _ = tx.blocking_send(Err(err));

@@ -60,15 +60,43 @@ impl<'a> IdentityMapper<'a> {
     }
 }
 
+/// The trees of the commits a reader has just read. Commits are read oldest first in runs
+/// of consecutive ones, so a commit's parent was usually read just before it: its tree comes
+/// from here instead of reading the parent commit again.
+#[derive(Default)]
+pub struct RecentTrees(HashMap<ObjectId, ObjectId>);
+
+impl RecentTrees {
+    /// Enough for a run of commits and the branches merged into it; beyond it, start over.
+    const LIMIT: usize = 4096;
+
+    fn remember(&mut self, commit: ObjectId, tree: ObjectId) {
+        if self.0.len() >= Self::LIMIT {
+            self.0.clear();
+        }
+        self.0.insert(commit, tree);
+    }
+
+    fn tree_of(&self, repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
+        if let Some(tree) = self.0.get(&commit) {
+            return Ok(*tree);
+        }
+        let corrupt = |e: &dyn std::fmt::Display| GitError::Corrupt(format!("parent {commit}: {e}"));
+        Ok(repo.find_commit(commit).map_err(|e| corrupt(&e))?.tree_id().map_err(|e| corrupt(&e))?.detach())
+    }
+}
+
 /// Reads commit `id` into a row, with its line counts unless it is a merge.
 pub fn read_commit(
     repo: &gix::Repository,
     id: ObjectId,
     mapper: &mut IdentityMapper<'_>,
     diff: &mut DiffState,
+    trees: &mut RecentTrees,
 ) -> Result<NewCommit, GitError> {
     let commit = repo.find_commit(id).map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
     let decoded = commit.decode().map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
+    trees.remember(id, decoded.tree());
     let parents: Vec<ObjectId> = decoded.parents().collect();
     let author = decoded.author().map_err(|e| GitError::Corrupt(format!("author of {id}: {e}")))?;
     let committer = decoded.committer().map_err(|e| GitError::Corrupt(format!("committer of {id}: {e}")))?;
@@ -78,15 +106,7 @@ pub fn read_commit(
     let (committer_name, committer_email) = mapper.map(committer.name, committer.email);
     let stats = match parents.as_slice() {
         [] => Some(diff.commit_stats(repo, None, decoded.tree())?),
-        [parent] => {
-            let parent_tree = repo
-                .find_commit(*parent)
-                .map_err(|e| GitError::Corrupt(format!("parent {parent}: {e}")))?
-                .tree_id()
-                .map_err(|e| GitError::Corrupt(format!("parent {parent}: {e}")))?
-                .detach();
-            Some(diff.commit_stats(repo, Some(parent_tree), decoded.tree())?)
-        }
+        [parent] => Some(diff.commit_stats(repo, Some(trees.tree_of(repo, *parent)?), decoded.tree())?),
         _ => None,
     };
     Ok(NewCommit {
