@@ -111,6 +111,11 @@ impl Chrome {
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
+    /// Whether the page holds an element `css` points at, now.
+    pub async fn shows(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
     pub async fn url(&self) -> String {
         self.client.current_url().await.expect("current url").to_string()
     }

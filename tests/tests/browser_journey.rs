@@ -21,13 +21,24 @@ fn a_small_project() -> GitRepo {
     repo
 }
 
-/// Signs in at the provider's own forms: login, then consent.
-async fn sign_in_at_the_provider(chrome: &Chrome, user: &str) {
+/// Signs in at the provider's own forms: login, then consent (unless the provider skips it
+/// and sends the browser straight back to `gitdash`).
+async fn sign_in_at_the_provider(chrome: &Chrome, user: &str, gitdash: &str) {
     chrome.find("input[name=login]").await.send_keys(user).await.expect("type login");
     chrome.find("input[name=password]").await.send_keys("any").await.expect("type password");
     chrome.screenshot("provider-sign-in").await;
     chrome.find("button[type=submit]").await.click().await.expect("sign in");
-    if chrome.url().await.contains("/interaction/") {
+    // The click starts a navigation: until the consent page has replaced the login page, a
+    // submit button found is the old page's, gone by the time it would be clicked.
+    let asks_consent = eventually(20, "the provider's consent page or gitdash", || async {
+        if chrome.shows("input[name=prompt][value=consent]").await {
+            Some(true)
+        } else {
+            chrome.url().await.starts_with(gitdash).then_some(false)
+        }
+    })
+    .await;
+    if asks_consent {
         chrome.find("button[type=submit]").await.click().await.expect("consent");
     }
 }
@@ -42,13 +53,16 @@ async fn a_person_signs_in_adds_a_repository_watches_it_sync_searches_exports_an
     chrome.goto(&web.url("/")).await;
     chrome.screenshot("landing").await;
     chrome.find("a.button[href='/login']").await.click().await.expect("sign in link");
-    sign_in_at_the_provider(&chrome, "alice").await;
+    sign_in_at_the_provider(&chrome, "alice", &web.url("/")).await;
     chrome.wait_for_url(&web.url("/")).await;
     let top_bar = chrome.text_of("header.top").await;
     assert!(top_bar.to_lowercase().contains("alice"), "the top bar names the user: {top_bar}");
     chrome.screenshot("overview-empty").await;
 
     chrome.find("nav.side a[href='/repositories']").await.click().await.expect("repositories link");
+    // After each click that leaves a page, wait for the next one's URL: until then, whatever
+    // is found belongs to the page being left.
+    chrome.wait_for_url(&web.url("/repositories")).await;
     assert!(chrome.text_of("main").await.contains("Add your first one now"));
     let path = repo.path().to_str().expect("utf-8");
     chrome.find("#url").await.send_keys(path).await.expect("type url");
@@ -68,8 +82,9 @@ async fn a_person_signs_in_adds_a_repository_watches_it_sync_searches_exports_an
     chrome.screenshot("repository-synced").await;
 
     chrome.find(&format!("{row} td a")).await.click().await.expect("the repository's overview");
+    chrome.wait_for_url(&web.url("/repositories/")).await;
     chrome.find("nav.ranges a:last-child").await.click().await.expect("all time");
-    assert!(chrome.url().await.contains("range=all"), "the view is in the URL");
+    eventually(20, "the view in the URL", || async { chrome.url().await.contains("range=all").then_some(()) }).await;
     let chart_bars = chrome.client.find_all(fantoccini::Locator::Css("svg.chart rect.bar")).await.expect("bars");
     assert!(!chart_bars.is_empty(), "the Commit History chart is drawn");
     let highlights = chrome.text_of("table.highlights").await;
@@ -80,6 +95,7 @@ async fn a_person_signs_in_adds_a_repository_watches_it_sync_searches_exports_an
     chrome.screenshot("repository-overview").await;
 
     chrome.find("nav.side a[href='/commits']").await.click().await.expect("commits link");
+    chrome.wait_for_url(&web.url("/commits")).await;
     assert!(chrome.text_of("main table").await.contains("Start the parser"));
     chrome.screenshot("commits").await;
     let search = chrome.find("#top-search").await;
@@ -100,6 +116,7 @@ async fn a_person_signs_in_adds_a_repository_watches_it_sync_searches_exports_an
     assert!(csv.contains("Fix the tokenizer on empty input") && csv.contains("grace@example.org"));
 
     chrome.find("header.top a[href='/logout']").await.click().await.expect("sign-out link");
+    chrome.wait_for_url(&web.url("/logout")).await;
     chrome.screenshot("sign-out").await;
     chrome.find("main form button[type=submit]").await.click().await.expect("sign out");
     // The provider asks whether to end its session too.
@@ -120,7 +137,7 @@ async fn the_dashboard_fits_a_phone_screen() {
     let (id, _) = web.add_and_sync(a_small_project().path()).await;
     let chrome = Chrome::start_phone("phone", 390, 844).await;
     chrome.goto(&web.url("/login")).await;
-    sign_in_at_the_provider(&chrome, "bob").await;
+    sign_in_at_the_provider(&chrome, "bob", &web.url("/")).await;
     chrome.wait_for_url(&web.url("/")).await;
     for (name, path) in [
         ("overview", format!("/?repository={id}&range=all")),
