@@ -10,6 +10,7 @@ mod m20261127_000003_activity_daily;
 mod m20261128_000004_commits_by_time;
 mod m20261128_000005_author_summaries;
 mod m20261128_000006_largest_change;
+mod m20261128_000007_range_indexes;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_commits_by_time::Migration),
             Box::new(m20261128_000005_author_summaries::Migration),
             Box::new(m20261128_000006_largest_change::Migration),
+            Box::new(m20261128_000007_range_indexes::Migration),
         ]
     }
 }

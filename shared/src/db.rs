@@ -34,8 +34,15 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
         std::fs::create_dir_all(dir).map_err(|source| ConnectError::CreateDir { path: path.clone(), source })?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
-    options.sqlx_logging(false).max_connections(10).acquire_timeout(Duration::from_secs(30)).map_sqlx_sqlite_opts(
-        |o| {
+    // Every statement is logged at debug (`RUST_LOG=sqlx::query=debug`: its SQL and time,
+    // never the values bound to it); one slower than a second at warn, by default.
+    options
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_secs(1))
+        .max_connections(10)
+        .acquire_timeout(Duration::from_secs(30))
+        .map_sqlx_sqlite_opts(|o| {
             // WAL lets the web read while the worker writes; the busy timeout turns lock
             // contention between the two processes into waiting instead of errors.
             o.journal_mode(SqliteJournalMode::Wal)
@@ -49,8 +56,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, ConnectError> {
                 // the worker's memory while it indexes.
                 .pragma("cache_size", "-16384")
                 .pragma("temp_store", "memory")
-        },
-    );
+        });
     let db = Database::connect(options)
         .await
         .map_err(|source| ConnectError::Open { url: crate::config::redact_url(url), source })?;

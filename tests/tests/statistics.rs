@@ -94,5 +94,18 @@ async fn the_statistics_page_draws_the_same_figures() {
     assert!(html.contains("Punch card of 40 commits"), "{html}");
     assert_eq!(html.matches("<circle class=\"dot\"").count(), 7 * 24, "a slot per weekday and hour");
     assert!(html.contains("40 commits by 2 committers"), "{html}");
-    assert!(html.contains("Lines added per week") && html.contains("Committers per month"));
+    assert!(html.contains("Committers per month"), "{html}");
+
+    // The fixture's two months: code frequency a bar a week.
+    let page = |since: &str, until: &str| {
+        let url = web.url(&format!("/statistics?repository={id}&since={since}&until={until}"));
+        let client = browser.client.clone();
+        async move { client.get(url).send().await.expect("page").text().await.expect("html") }
+    };
+    let months = page("2023-11-01", "2024-01-31").await;
+    assert!(months.contains("Lines added per week") && months.contains("lines added in the week of 2023-11-13"));
+    // Over more than two years a bar a week would be thinner than a pixel: a bar a month.
+    let years = page("2021-01-01", "2024-12-31").await;
+    assert!(years.contains("Lines added per month") && !years.contains("Lines added per week"), "{years}");
+    assert!(years.contains("lines added in November 2023"), "a bar per month, the fixture's months among them");
 }

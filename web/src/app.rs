@@ -95,11 +95,27 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        tokio::spawn(keep_aggregates_warm(self.state.clone()));
         let routes = routes(self.state);
         Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(routes, shutdown, Some(Duration::from_secs(20)))
             .await
             .context("the web server stopped")
+    }
+}
+
+/// Reads each repository's dashboard data once its sync finishes (and at start), so no
+/// visitor waits for it. A failed pass is logged and the next one tries again.
+async fn keep_aggregates_warm(state: Arc<AppState>) {
+    let mut every = tokio::time::interval(Duration::from_secs(2));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match state.aggregates.warm(&state.db).await {
+            Ok(0) => {}
+            Ok(scopes) => tracing::debug!(scopes, "dashboard data read ahead"),
+            Err(error) => tracing::warn!(%error, "could not read dashboard data ahead"),
+        }
     }
 }
 

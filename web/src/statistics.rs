@@ -31,6 +31,8 @@ struct StatisticsPage {
     removed: String,
     per_month: String,
     committers_per_month: String,
+    /// "week" or "month": the code frequency's bars.
+    frequency_period: &'static str,
 }
 
 #[handler]
@@ -64,20 +66,27 @@ async fn build(
     let range = view.range(db, &state.aggregates).await?;
     let kept = &state.aggregates;
     let card = kept.punch_card(db, &range).await?;
-    let weeks = kept.history(db, &range, activity::Bucket::Week).await?;
+    // Code frequency per week, or per month past two years: a bar a week over a long
+    // history would be narrower than a pixel.
+    let (frequency, frequency_period) = if (range.until - range.since).num_days() > 2 * 366 {
+        (activity::Bucket::Month, "month")
+    } else {
+        (activity::Bucket::Week, "week")
+    };
+    let periods = kept.history(db, &range, frequency).await?;
     let months = kept.history(db, &range, activity::Bucket::Month).await?;
     let people = kept.committers_per_month(db, &range).await?;
     let totals = kept.totals(db, &range).await?;
-    let week_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {
-        weeks
+    let frequency_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {
+        periods
             .iter()
             .filter_map(|p| {
                 let start = p.start?;
-                Some(charts::Bar {
-                    label: start.format("%b %-d").to_string(),
-                    value: value(p),
-                    detail: format!("{} lines {what} in the week of {start}", value(p)),
-                })
+                let (label, period) = match frequency {
+                    activity::Bucket::Month => (start.format("%b %Y").to_string(), start.format("%B %Y").to_string()),
+                    _ => (start.format("%b %-d").to_string(), format!("the week of {start}")),
+                };
+                Some(charts::Bar { label, value: value(p), detail: format!("{} lines {what} in {period}", value(p)) })
             })
             .collect()
     };
@@ -92,12 +101,12 @@ async fn build(
             })
         })
         .collect();
+    let people: std::collections::HashMap<&str, i64> = people.iter().map(|(m, n)| (m.as_str(), *n)).collect();
     let people_bars: Vec<charts::Bar> = months
         .iter()
         .filter_map(|p| {
             let start = p.start?;
-            let key = start.format("%Y-%m").to_string();
-            let count = people.iter().find(|(m, _)| *m == key).map_or(0, |(_, n)| *n);
+            let count = people.get(start.format("%Y-%m").to_string().as_str()).copied().unwrap_or(0);
             Some(charts::Bar {
                 label: start.format("%b %Y").to_string(),
                 value: count,
@@ -113,8 +122,17 @@ async fn build(
         commits: totals.commits,
         committers: totals.committers,
         punch_card: charts::punch_card(&card, &format!("Punch card of {total_in_card} commits by weekday and hour")),
-        added: charts::bars(&week_bars(|p| p.insertions, "added"), "Lines added per week", "lines"),
-        removed: charts::bars(&week_bars(|p| p.deletions, "removed"), "Lines removed per week", "lines"),
+        added: charts::bars(
+            &frequency_bars(|p| p.insertions, "added"),
+            &format!("Lines added per {frequency_period}"),
+            "lines",
+        ),
+        removed: charts::bars(
+            &frequency_bars(|p| p.deletions, "removed"),
+            &format!("Lines removed per {frequency_period}"),
+            "lines",
+        ),
+        frequency_period,
         per_month: charts::bars(&month_bars, "Commits per month", "commits"),
         committers_per_month: charts::bars(&people_bars, "Committers per month", "people"),
     })

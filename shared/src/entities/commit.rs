@@ -16,6 +16,9 @@ pub struct Model {
     pub original_author_email: String,
     pub authored_at: DateTimeUtc,
     pub author_utc_offset_minutes: i32,
+    /// The weekday (0 = Sunday) times 24 plus the hour of the author's own time: the
+    /// punch card's cell, kept so a range's punch card reads an index.
+    pub author_weekday_hour: i32,
     pub committer_name: String,
     pub committer_email: String,
     pub committed_at: DateTimeUtc,

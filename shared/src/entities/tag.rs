@@ -9,6 +9,9 @@ pub struct Model {
     pub name: String,
     /// The commit the tag points to, annotated tags peeled.
     pub sha: String,
+    /// When that commit was committed; `None` while it is not indexed (no commit is
+    /// reachable from the default branch's head).
+    pub committed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,15 +3,11 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    Statement, TransactionTrait,
 };
 
-use crate::{
-    entities::{activity_author, activity_daily},
-    error::QueryError,
-    queries::filters::Filters,
-};
+use crate::{entities::activity_daily, error::QueryError, queries::filters::Filters};
 
 /// How the days are grouped on a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,63 +79,8 @@ impl Range {
     }
 }
 
-/// `SUM(column)` as a BIGINT: PostgreSQL sums BIGINTs into NUMERIC otherwise.
-fn sum(column: &str) -> sea_orm::sea_query::SimpleExpr {
-    sea_orm::sea_query::Expr::cust(format!("CAST(SUM({column}) AS BIGINT)"))
-}
-
-fn day(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
-}
-
-/// The daily summary's rows of the range, under its filters.
-pub(crate) fn in_range(range: &Range) -> sea_orm::Condition {
-    let mut condition = sea_orm::Condition::all()
-        .add(activity_daily::Column::Day.gte(day(range.since)))
-        .add(activity_daily::Column::Day.lte(day(range.until)));
-    if let Some(id) = range.repository {
-        condition = condition.add(activity_daily::Column::RepositoryId.eq(id));
-    }
-    if !range.filters.include_merges {
-        // A day on which someone only merged is no activity of theirs.
-        condition = condition.add(sea_orm::sea_query::Expr::cust("commits > merges"));
-    }
-    if !range.filters.excluded_authors.is_empty() {
-        condition = condition
-            .add(activity_daily::Column::AuthorEmail.is_not_in(range.filters.excluded_authors.iter().cloned()));
-    }
-    condition
-}
-
-/// One point per bucket from `since` to `until`, empty buckets included (a chart's x axis).
-pub async fn history(db: &impl ConnectionTrait, range: &Range, bucket: Bucket) -> Result<Vec<Point>, QueryError> {
-    Ok(in_buckets(&days(db, range).await?, range, bucket))
-}
-
-/// The range's days that have commits, oldest first: one point per day.
-pub async fn days(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<Point>, QueryError> {
-    let rows: Vec<(String, i64, i64, i64)> = activity_daily::Entity::find()
-        .select_only()
-        .column(activity_daily::Column::Day)
-        .column_as(sum(range.commits_column()), "commits")
-        .column_as(sum("insertions"), "insertions")
-        .column_as(sum("deletions"), "deletions")
-        .filter(in_range(range))
-        .group_by(activity_daily::Column::Day)
-        .order_by_asc(activity_daily::Column::Day)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(day, commits, insertions, deletions)| {
-            let start = NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok();
-            start.is_some().then_some(Point { start, commits, insertions, deletions })
-        })
-        .collect())
-}
-
-/// `days` (from [`days`]) added up per bucket of the range, empty buckets included.
+/// A range's days (from [`crate::queries::daily::Daily::days`]) added up per bucket of the
+/// range, empty buckets included.
 pub fn in_buckets(days: &[Point], range: &Range, bucket: Bucket) -> Vec<Point> {
     let mut points = Vec::new();
     let mut start = bucket.start_of(range.since);
@@ -162,28 +103,6 @@ pub fn in_buckets(days: &[Point], range: &Range, bucket: Bucket) -> Vec<Point> {
         }
     }
     points
-}
-
-pub async fn totals(db: &impl ConnectionTrait, range: &Range) -> Result<Totals, QueryError> {
-    /// Sums are NULL over no rows.
-    type Row = (Option<i64>, i64, Option<i64>, Option<i64>);
-    let row: Option<Row> = activity_daily::Entity::find()
-        .select_only()
-        .column_as(sum(range.commits_column()), "commits")
-        .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT author_email)"), "committers")
-        .column_as(sum("insertions"), "insertions")
-        .column_as(sum("deletions"), "deletions")
-        .filter(in_range(range))
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (commits, committers, insertions, deletions) = row.unwrap_or_default();
-    Ok(Totals {
-        commits: commits.unwrap_or(0),
-        committers,
-        insertions: insertions.unwrap_or(0),
-        deletions: deletions.unwrap_or(0),
-    })
 }
 
 /// The first day with activity, for "all time".
@@ -247,7 +166,6 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
         [repository_id.into()],
     ))
     .await?;
-    let (weekday, hour) = crate::queries::stats::local_weekday_and_hour(backend);
     txn.execute_raw(Statement::from_sql_and_values(
         backend,
         format!("DELETE FROM activity_hours WHERE repository_id = {param}"),
@@ -258,9 +176,9 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
         backend,
         format!(
             "INSERT INTO activity_hours (repository_id, author_email, weekday, hour, commits, merges) \
-             SELECT repository_id, author_email, {weekday}, {hour}, COUNT(*), \
+             SELECT repository_id, author_email, author_weekday_hour / 24, author_weekday_hour % 24, COUNT(*), \
              SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END) \
-             FROM commits WHERE repository_id = {param} GROUP BY repository_id, author_email, {weekday}, {hour}"
+             FROM commits WHERE repository_id = {param} GROUP BY repository_id, author_email, author_weekday_hour"
         ),
         [repository_id.into()],
     ))
@@ -295,102 +213,8 @@ pub enum CommitterOrder {
     Name,
 }
 
-/// Whether the range starts on or before the scope's first commit day and ends on or after
-/// its last (the days of `activity_authors`): then the whole-history summaries answer.
-pub(crate) async fn spans_whole_history(db: &impl ConnectionTrait, range: &Range) -> Result<bool, QueryError> {
-    let mut query = activity_author::Entity::find()
-        .select_only()
-        .column_as(activity_author::Column::FirstDay.min(), "first_day")
-        .column_as(activity_author::Column::LastDay.max(), "last_day");
-    if let Some(id) = range.repository {
-        query = query.filter(activity_author::Column::RepositoryId.eq(id));
-    }
-    let days: Option<(Option<String>, Option<String>)> = query.into_tuple().one(db).await?;
-    Ok(match days {
-        Some((Some(first), Some(last))) => day(range.since) <= first && day(range.until) >= last,
-        _ => false,
-    })
-}
-
-/// One repository's committers over its whole history, from `activity_authors`.
-async fn committers_of_all_time(
-    db: &impl ConnectionTrait,
-    repository: i64,
-    range: &Range,
-) -> Result<Vec<Committer>, QueryError> {
-    let authors =
-        activity_author::Entity::find().filter(activity_author::Column::RepositoryId.eq(repository)).all(db).await?;
-    Ok(authors
-        .into_iter()
-        .filter(|a| !range.filters.excluded_authors.contains(&a.author_email))
-        .filter_map(|a| {
-            let (commits, first_day, last_day, active_days) = if range.filters.include_merges {
-                (a.commits, a.first_day, a.last_day, a.active_days)
-            } else {
-                (a.commits - a.merges, a.work_first_day?, a.work_last_day?, a.work_days)
-            };
-            (commits > 0).then_some(Committer {
-                email: a.author_email,
-                name: a.author_name,
-                commits,
-                insertions: a.insertions,
-                deletions: a.deletions,
-                first_day,
-                last_day,
-                active_days,
-            })
-        })
-        .collect())
-}
-
-/// Everyone who committed in the range, most commits first unless `order` says otherwise.
-pub async fn committers(
-    db: &impl ConnectionTrait,
-    range: &Range,
-    order: CommitterOrder,
-) -> Result<Vec<Committer>, QueryError> {
-    let mut committers = match range.repository {
-        Some(id) if spans_whole_history(db, range).await? => committers_of_all_time(db, id, range).await?,
-        _ => committers_in_range(db, range).await?,
-    };
-    sort_committers(&mut committers, order);
-    Ok(committers)
-}
-
-async fn committers_in_range(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<Committer>, QueryError> {
-    type Row = (String, String, i64, i64, i64, String, String, i64);
-    let rows: Vec<Row> = activity_daily::Entity::find()
-        .select_only()
-        .column(activity_daily::Column::AuthorEmail)
-        .column_as(activity_daily::Column::AuthorName.max(), "name")
-        .column_as(sum(range.commits_column()), "commits")
-        .column_as(sum("insertions"), "insertions")
-        .column_as(sum("deletions"), "deletions")
-        .column_as(activity_daily::Column::Day.min(), "first_day")
-        .column_as(activity_daily::Column::Day.max(), "last_day")
-        .column_as(sea_orm::sea_query::Expr::cust("COUNT(DISTINCT day)"), "active_days")
-        .filter(in_range(range))
-        .group_by(activity_daily::Column::AuthorEmail)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let committers: Vec<Committer> = rows
-        .into_iter()
-        .map(|(email, name, commits, insertions, deletions, first_day, last_day, active_days)| Committer {
-            email,
-            name,
-            commits,
-            insertions,
-            deletions,
-            first_day,
-            last_day,
-            active_days,
-        })
-        .collect();
-    Ok(committers)
-}
-
-fn sort_committers(committers: &mut [Committer], order: CommitterOrder) {
+/// Most commits first unless `order` says otherwise; then by email, so the order is stable.
+pub fn sort_committers(committers: &mut [Committer], order: CommitterOrder) {
     committers.sort_by(|a, b| {
         let by = match order {
             CommitterOrder::Commits => b.commits.cmp(&a.commits),

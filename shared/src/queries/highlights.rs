@@ -10,9 +10,12 @@ use sea_orm::{
 };
 
 use crate::{
-    entities::{activity_author, activity_daily, commit},
+    entities::{activity_author, commit, tag},
     error::QueryError,
-    queries::activity::Range,
+    queries::{
+        activity::Range,
+        daily::{Daily, LargestDay},
+    },
 };
 
 /// How many of each kind are looked at; the list shows at most [`MAX_HIGHLIGHTS`].
@@ -30,24 +33,14 @@ fn start_of(day: NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
-/// The range's days and repository, without its filters.
-fn in_days(range: &Range) -> sea_orm::Condition {
-    let mut condition = sea_orm::Condition::all()
-        .add(commit::Column::CommittedAt.gte(start_of(range.since)))
-        .add(commit::Column::CommittedAt.lt(start_of(range.until + Days::new(1))));
-    if let Some(id) = range.repository {
-        condition = condition.add(commit::Column::RepositoryId.eq(id));
-    }
-    condition
-}
-
-pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<Highlight>, QueryError> {
+/// `daily` is the scope's daily summary, which finds the largest changes' days.
+pub async fn highlights(db: &impl ConnectionTrait, range: &Range, daily: &Daily) -> Result<Vec<Highlight>, QueryError> {
     let mut found: BTreeMap<i64, Highlight> = BTreeMap::new();
     let mut add = |commit: commit::Model, reason: String| {
         found.entry(commit.id).or_insert_with(|| Highlight { commit, reasons: Vec::new() }).reasons.push(reason);
     };
 
-    for c in largest_changes(db, range).await? {
+    for c in largest_changes(db, range, daily).await? {
         let reason = format!(
             "largest change: +{} −{} in {} files",
             c.insertions.unwrap_or(0),
@@ -57,24 +50,8 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
         add(c, reason);
     }
 
-    // People whose first day (over all time, in this scope) falls in the range, from the
-    // authors summary: one row per author and repository.
-    let since = range.since.format("%Y-%m-%d").to_string();
-    let until = range.until.format("%Y-%m-%d").to_string();
-    let first_day = activity_author::Column::FirstDay.min();
-    let mut first_days = activity_author::Entity::find()
-        .select_only()
-        .column(activity_author::Column::AuthorEmail)
-        .column_as(first_day.clone(), "first_day")
-        .group_by(activity_author::Column::AuthorEmail)
-        .having(Condition::all().add(first_day.clone().gte(since)).add(first_day.lte(until)));
-    if let Some(id) = range.repository {
-        first_days = first_days.filter(activity_author::Column::RepositoryId.eq(id));
-    }
-    let mut newcomers: Vec<(String, String)> = first_days.into_tuple().all(db).await?;
-    newcomers.retain(|(email, _)| !range.filters.excluded_authors.contains(email));
-    newcomers.sort_by(|a, b| b.1.cmp(&a.1));
-    for (email, _) in newcomers.into_iter().take(PER_KIND as usize) {
+    // People whose first day (over all time, in this scope) falls in the range.
+    for (email, _) in newcomers(db, range).await? {
         let mut first = commit::Entity::find()
             .filter(commit::Column::AuthorEmail.eq(email.as_str()))
             .filter(range.filters.on_commits());
@@ -87,18 +64,32 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
         }
     }
 
-    // Tagged commits of the range, newest first, found through the tags' index rather than
-    // by listing every tag of the scope.
-    let tagged = commit::Entity::find()
-        .filter(in_days(range))
-        // One lookup in the tags' (repository, sha) index per commit of the range.
-        .filter(Expr::cust(
-            "EXISTS (SELECT 1 FROM tags t WHERE t.repository_id = commits.repository_id AND t.sha = commits.sha)",
-        ))
-        .order_by_desc(commit::Column::CommittedAt)
-        .limit(PER_KIND * 4)
-        .all(db)
-        .await?;
+    // Tagged commits of the range, newest first, from the tags' own index of their commits'
+    // times: a range without releases costs one seek, however many commits it holds.
+    let mut tags = tag::Entity::find()
+        .select_only()
+        .column(tag::Column::RepositoryId)
+        .column(tag::Column::Sha)
+        .filter(tag::Column::CommittedAt.gte(start_of(range.since)))
+        .filter(tag::Column::CommittedAt.lt(start_of(range.until + Days::new(1))));
+    if let Some(id) = range.repository {
+        tags = tags.filter(tag::Column::RepositoryId.eq(id));
+    }
+    let tagged: Vec<(i64, String)> =
+        tags.order_by_desc(tag::Column::CommittedAt).limit(PER_KIND * 4).into_tuple().all(db).await?;
+    // By sha, which the commits' (repository, sha) index finds; a sha shared by two
+    // repositories' tags is kept only where it was tagged.
+    let repositories: Vec<i64> = tagged.iter().map(|(id, _)| *id).collect();
+    let mut tagged_commits = Vec::new();
+    if !tagged.is_empty() {
+        tagged_commits = commit::Entity::find()
+            .filter(commit::Column::RepositoryId.is_in(repositories))
+            .filter(commit::Column::Sha.is_in(tagged.iter().map(|(_, sha)| sha.clone())))
+            .all(db)
+            .await?;
+        tagged_commits.retain(|c| tagged.iter().any(|(id, sha)| *id == c.repository_id && *sha == c.sha));
+    }
+    let tagged = tagged_commits;
     let names = crate::queries::commits::tags_of(db, &tagged).await?;
     for c in tagged {
         if let Some(names) = names.get(&(c.repository_id, c.sha.clone())) {
@@ -113,6 +104,38 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<
     Ok(list)
 }
 
+/// The last [`PER_KIND`] of the scope's authors whose first day falls in the range, with that
+/// day, newest first, leaving out the range's excluded authors. One repository's are a range
+/// of its authors' first-day index; across repositories a person's first day is the
+/// earliest of theirs.
+async fn newcomers(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<(String, String)>, QueryError> {
+    let since = range.since.format("%Y-%m-%d").to_string();
+    let until = range.until.format("%Y-%m-%d").to_string();
+    let query = activity_author::Entity::find().select_only().column(activity_author::Column::AuthorEmail);
+    let query = match range.repository {
+        Some(id) => query
+            .column(activity_author::Column::FirstDay)
+            .filter(activity_author::Column::RepositoryId.eq(id))
+            .filter(activity_author::Column::FirstDay.between(since, until)),
+        None => {
+            let first_day = activity_author::Column::FirstDay.min();
+            query
+                .column_as(first_day.clone(), "first_day")
+                .group_by(activity_author::Column::AuthorEmail)
+                .having(Condition::all().add(first_day.clone().gte(since)).add(first_day.lte(until)))
+        }
+    };
+    let excluded = range.filters.excluded_authors.iter().cloned();
+    Ok(query
+        .filter(activity_author::Column::AuthorEmail.is_not_in(excluded))
+        .order_by_desc(Expr::col("first_day"))
+        .order_by_asc(activity_author::Column::AuthorEmail)
+        .limit(PER_KIND)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 fn size(c: &commit::Model) -> i64 {
     c.insertions.unwrap_or(0) + c.deletions.unwrap_or(0)
 }
@@ -123,22 +146,13 @@ fn size(c: &commit::Model) -> i64 {
 /// day and author, then the commits of the few with the largest: each of the range's largest
 /// commits is the largest of its day and author, or shares them with a larger one, so it is
 /// among those commits.
-async fn largest_changes(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<commit::Model>, QueryError> {
-    let days: Vec<(i64, String, String)> = activity_daily::Entity::find()
-        .select_only()
-        .column(activity_daily::Column::RepositoryId)
-        .column(activity_daily::Column::Day)
-        .column(activity_daily::Column::AuthorEmail)
-        .filter(crate::queries::activity::in_range(range))
-        .filter(activity_daily::Column::LargestChange.gt(0))
-        .order_by_desc(activity_daily::Column::LargestChange)
-        .limit(PER_KIND)
-        .into_tuple()
-        .all(db)
-        .await?;
+async fn largest_changes(
+    db: &impl ConnectionTrait,
+    range: &Range,
+    daily: &Daily,
+) -> Result<Vec<commit::Model>, QueryError> {
     let mut largest = Vec::new();
-    for (repository_id, day, email) in days {
-        let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else { continue };
+    for LargestDay { repository: repository_id, day, email } in daily.largest_days(range, PER_KIND as usize) {
         let commits = commit::Entity::find()
             .filter(commit::Column::RepositoryId.eq(repository_id))
             .filter(commit::Column::AuthorEmail.eq(email))

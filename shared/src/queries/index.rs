@@ -77,6 +77,7 @@ pub async fn insert_commits(
             original_author_email: Set(c.original_author_email.clone()),
             authored_at: Set(c.authored_at),
             author_utc_offset_minutes: Set(c.author_utc_offset_minutes),
+            author_weekday_hour: Set(crate::queries::stats::weekday_hour(c.authored_at, c.author_utc_offset_minutes)),
             committer_name: Set(c.committer_name.clone()),
             committer_email: Set(c.committer_email.clone()),
             committed_at: Set(c.committed_at),
@@ -112,7 +113,8 @@ pub async fn delete_commits(db: &impl ConnectionTrait, repository_id: i64, shas:
     Ok(deleted)
 }
 
-/// Makes the stored tags exactly `tags` (name, peeled commit sha).
+/// Makes the stored tags exactly `tags` (name, peeled commit sha), each with its commit's
+/// time once the commits are stored.
 pub async fn replace_tags(
     db: &DatabaseConnection,
     repository_id: i64,
@@ -129,6 +131,17 @@ pub async fn replace_tags(
         });
         tag::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
+    let backend = txn.get_database_backend();
+    let param = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
+    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        format!(
+            "UPDATE tags SET committed_at = (SELECT c.committed_at FROM commits c \
+             WHERE c.repository_id = tags.repository_id AND c.sha = tags.sha) WHERE repository_id = {param}"
+        ),
+        [repository_id.into()],
+    ))
+    .await?;
     txn.commit().await?;
     Ok(())
 }

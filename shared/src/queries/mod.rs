@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod aggregates;
 pub mod commits;
+pub mod daily;
 pub mod filters;
 pub mod highlights;
 pub mod index;

@@ -1,7 +1,6 @@
-//! Statistics beyond the commit history: the punch card (weekday by hour, in each author's
-//! own time zone) and committers per month.
+//! The punch card: commits by weekday and hour, in each author's own time zone.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate, Timelike};
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
 use crate::{error::QueryError, queries::activity::Range};
@@ -61,84 +60,50 @@ enum Table {
     Summary,
 }
 
-/// SQL for a commit's weekday (0 = Sunday) and hour in its author's own time zone.
-pub(crate) fn local_weekday_and_hour(backend: DatabaseBackend) -> (&'static str, &'static str) {
-    match backend {
-        DatabaseBackend::Postgres => (
-            "CAST(EXTRACT(DOW FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute') AS BIGINT)",
-            "CAST(EXTRACT(HOUR FROM (authored_at AT TIME ZONE 'UTC') + author_utc_offset_minutes * INTERVAL '1 minute') AS BIGINT)",
-        ),
-        _ => (
-            "CAST(strftime('%w', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
-            "CAST(strftime('%H', authored_at, printf('%+d minutes', author_utc_offset_minutes)) AS INTEGER)",
-        ),
-    }
+/// The punch card's cell of a commit authored at `at` with the author's UTC offset: the
+/// weekday of the author's own time (0 = Sunday) times 24 plus its hour, as stored in
+/// `commits.author_weekday_hour`.
+pub fn weekday_hour(at: chrono::DateTime<chrono::Utc>, utc_offset_minutes: i32) -> i32 {
+    let local = at + chrono::Duration::minutes(utc_offset_minutes.into());
+    (local.weekday().num_days_from_sunday() * 24 + local.hour()) as i32
 }
 
 /// Commits by weekday and hour. A range that spans the scope's whole history reads the
-/// `activity_hours` summary; a narrower one reads the commits of its days.
-pub async fn punch_card(db: &impl ConnectionTrait, range: &Range) -> Result<PunchCard, QueryError> {
+/// `activity_hours` summary; a narrower one reads its commits' cells from an index.
+pub async fn punch_card(
+    db: &impl ConnectionTrait,
+    range: &Range,
+    spans_whole_history: bool,
+) -> Result<PunchCard, QueryError> {
     let backend = db.get_database_backend();
-    if crate::queries::activity::spans_whole_history(db, range).await? {
-        let mut params = Params::new(backend);
-        let commits = range.commits_column();
-        let mut sql = format!(
-            "SELECT CAST(weekday AS BIGINT) AS dow, CAST(hour AS BIGINT) AS hour, CAST(SUM({commits}) AS BIGINT) AS commits \
-             FROM activity_hours WHERE 1 = 1"
-        );
-        sql.push_str(&params.scope(range, Table::Summary));
-        sql.push_str(" GROUP BY weekday, hour");
-        let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
-        return card_from(rows);
-    }
-    let (dow, hour) = local_weekday_and_hour(backend);
-    let (since, until) = bounds(range);
     let mut params = Params::new(backend);
-    let mut sql = format!(
-        "SELECT {dow} AS dow, {hour} AS hour, COUNT(*) AS commits FROM commits \
-         WHERE committed_at >= {} AND committed_at < {}",
-        params.push(since),
-        params.push(until)
-    );
-    sql.push_str(&params.scope(range, Table::Commits));
-    sql.push_str(" GROUP BY 1, 2");
+    let sql = if spans_whole_history {
+        let commits = range.commits_column();
+        format!(
+            "SELECT CAST(weekday * 24 + hour AS BIGINT) AS cell, CAST(SUM({commits}) AS BIGINT) AS commits \
+             FROM activity_hours WHERE 1 = 1{} GROUP BY weekday, hour",
+            params.scope(range, Table::Summary)
+        )
+    } else {
+        let (since, until) = bounds(range);
+        let since = params.push(since);
+        let until = params.push(until);
+        format!(
+            "SELECT CAST(author_weekday_hour AS BIGINT) AS cell, COUNT(*) AS commits FROM commits \
+             WHERE committed_at >= {since} AND committed_at < {until}{} GROUP BY author_weekday_hour",
+            params.scope(range, Table::Commits)
+        )
+    };
     let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
-    card_from(rows)
-}
-
-fn card_from(rows: Vec<sea_orm::QueryResult>) -> Result<PunchCard, QueryError> {
     let mut card = [[0i64; 24]; 7];
     for row in rows {
-        let dow: i64 = row.try_get("", "dow")?;
-        let hour: i64 = row.try_get("", "hour")?;
+        let cell: i64 = row.try_get("", "cell")?;
         let commits: i64 = row.try_get("", "commits")?;
-        if let (Ok(dow), Ok(hour)) = (usize::try_from(dow), usize::try_from(hour))
-            && dow < 7
-            && hour < 24
-        {
-            // SQL counts Sunday as 0; the card starts on Monday.
+        let (Ok(dow), Ok(hour)) = (usize::try_from(cell / 24), usize::try_from(cell % 24)) else { continue };
+        if dow < 7 {
+            // Cells count Sunday as 0; the card starts on Monday.
             card[(dow + 6) % 7][hour] += commits;
         }
     }
     Ok(card)
-}
-
-/// Distinct committers per month (`YYYY-MM`), oldest first.
-pub async fn committers_per_month(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<(String, i64)>, QueryError> {
-    let backend = db.get_database_backend();
-    let mut params = Params::new(backend);
-    let mut sql = format!(
-        "SELECT substr(day, 1, 7) AS month, COUNT(DISTINCT author_email) AS committers FROM activity_daily \
-         WHERE day >= {} AND day <= {}",
-        params.push(range.since.format("%Y-%m-%d").to_string()),
-        params.push(range.until.format("%Y-%m-%d").to_string())
-    );
-    sql.push_str(&params.scope(range, Table::Summary));
-    sql.push_str(" GROUP BY 1 ORDER BY 1");
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
-    let mut months = Vec::with_capacity(rows.len());
-    for row in rows {
-        months.push((row.try_get::<String>("", "month")?, row.try_get::<i64>("", "committers")?));
-    }
-    Ok(months)
 }
