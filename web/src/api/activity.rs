@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate, Utc};
 use gitdash_shared::queries::{activity, filters::Filters, highlights, repositories};
 use poem_openapi::{Enum, Object, OpenApi, param::Path, param::Query, payload::Json};
 
-use super::ApiTags;
+use super::{ApiTags, fast_json::FastJson};
 use crate::{app::AppState, auth::Identity, error::ApiError};
 
 pub struct ActivityApi {
@@ -95,8 +95,9 @@ impl From<CommitterSort> for activity::CommitterOrder {
     }
 }
 
+// Also serialized with serde (`FastJson`): the field names are the same either way.
 /// One person after .mailmap.
-#[derive(Debug, Object)]
+#[derive(Debug, Object, serde::Serialize)]
 pub struct Committer {
     pub email: String,
     pub name: String,
@@ -268,7 +269,7 @@ impl ActivityApi {
         include_bots: Query<Option<bool>>,
         /// Order: `commits` (default), `insertions`, `deletions`, `active_days`, `first_day`, `last_day`, `name`.
         sort: Query<Option<CommitterSort>>,
-    ) -> Result<Json<Vec<Committer>>, ApiError> {
+    ) -> Result<FastJson<Vec<Committer>>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
         self.committers(Leave::asked(include_merges.0, include_bots.0), Some(id.0), since.0, until.0, sort.0).await
     }
@@ -288,7 +289,7 @@ impl ActivityApi {
         include_bots: Query<Option<bool>>,
         /// Order, as for one repository.
         sort: Query<Option<CommitterSort>>,
-    ) -> Result<Json<Vec<Committer>>, ApiError> {
+    ) -> Result<FastJson<Vec<Committer>>, ApiError> {
         self.committers(Leave::asked(include_merges.0, include_bots.0), None, since.0, until.0, sort.0).await
     }
 
@@ -415,12 +416,12 @@ impl ActivityApi {
         since: Option<NaiveDate>,
         until: Option<NaiveDate>,
         sort: Option<CommitterSort>,
-    ) -> Result<Json<Vec<Committer>>, ApiError> {
+    ) -> Result<FastJson<Vec<Committer>>, ApiError> {
         let (since, until) = all_time(&self.state.db, repository, since, until).await?;
         let range = self.range(leave, repository, since, until).await?;
         let order = sort.map(Into::into).unwrap_or_default();
         let list = self.state.aggregates.committers(&self.state.db, &range, order).await?;
-        Ok(Json(list.iter().cloned().map(Committer::from).collect()))
+        Ok(FastJson(list.iter().cloned().map(Committer::from).collect()))
     }
 
     async fn activity(

@@ -2,6 +2,7 @@
 
 mod activity;
 mod commits;
+mod fast_json;
 mod models;
 mod repositories;
 mod syncs;
