@@ -73,8 +73,11 @@ async fn build(
     } else {
         (activity::Bucket::Week, "week")
     };
-    let periods = kept.history(db, &range, frequency).await?;
     let months = kept.history(db, &range, activity::Bucket::Month).await?;
+    let periods = match frequency {
+        activity::Bucket::Month => months.clone(),
+        _ => kept.history(db, &range, frequency).await?,
+    };
     let people = kept.committers_per_month(db, &range).await?;
     let totals = kept.totals(db, &range).await?;
     let frequency_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {

@@ -40,9 +40,6 @@ type Value = Arc<dyn Any + Send + Sync>;
 struct Entry {
     version: Arc<str>,
     cell: Arc<OnceCell<Value>>,
-    /// A scope's data (daily summary, bots) that every view of it reads: not dropped when
-    /// the views' results are.
-    scope_data: bool,
 }
 
 pub struct Aggregates {
@@ -81,7 +78,7 @@ impl Aggregates {
         self.entries
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .retain(|key, entry| !entry.scope_data || live.contains(key));
+            .retain(|key, _| !is_scope_data(key) || live.contains(key));
         let mut read = 0;
         for (repository, version) in scopes {
             let key = scope_key("daily", repository);
@@ -178,7 +175,6 @@ impl Aggregates {
         compute: impl Future<Output = Result<V, QueryError>>,
     ) -> Result<Arc<V>, QueryError> {
         let cell = self.cell(key, version.clone());
-
         let value = cell.get_or_try_init(|| async { Ok::<Value, QueryError>(Arc::new(compute.await?)) }).await?;
         value.clone().downcast::<V>().map_err(|_| QueryError::Internal("an aggregate was kept under another type"))
     }
@@ -190,13 +186,13 @@ impl Aggregates {
         {
             return entry.cell.clone();
         }
-        let scope_data = key.starts_with(SCOPE_DATA);
-        if !scope_data && entries.len() >= CAPACITY {
-            // Start over rather than track use; the scopes' data stays.
-            entries.retain(|_, entry| entry.scope_data);
+        if !is_scope_data(&key) && entries.len() >= CAPACITY {
+            // Start over rather than track use; the scopes' data (daily summary, bots), which
+            // every view of a scope reads, stays.
+            entries.retain(|key, _| is_scope_data(key));
         }
         let cell = Arc::new(OnceCell::new());
-        entries.insert(key, Entry { version, cell: cell.clone(), scope_data });
+        entries.insert(key, Entry { version, cell: cell.clone() });
         cell
     }
 }
@@ -206,6 +202,10 @@ const SCOPE_DATA: &str = "scope ";
 
 fn scope_key(what: &str, repository: Option<i64>) -> String {
     format!("{SCOPE_DATA}{what} {repository:?}")
+}
+
+fn is_scope_data(key: &str) -> bool {
+    key.starts_with(SCOPE_DATA)
 }
 
 /// What a kept result is filed under: the query, the range's days, repository and filters.
