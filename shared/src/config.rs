@@ -31,8 +31,12 @@ pub struct Config {
     /// Where a worker serves `/healthz`, `/readyz` and `/metrics`; `None` when off.
     pub worker_listen: Option<SocketAddr>,
     /// Authors whose name or email matches are bots, left out of charts unless asked for.
-    pub bot_pattern: crate::queries::filters::BotPattern,
+    pub bot_pattern: crate::bots::BotPattern,
 }
+
+/// The Redis queue name when `GITDASH_QUEUE` is not set; apalis derives its keys from it
+/// (`gitdash:sync:active`, ...).
+pub const DEFAULT_QUEUE: &str = "gitdash:sync";
 
 #[derive(Debug, thiserror::Error)]
 #[error("{variable}: {message}")]
@@ -88,7 +92,7 @@ impl Config {
             listen,
             allow_local_repos: flag(&get, "GITDASH_ALLOW_LOCAL_REPOS")?,
             allow_private_networks: flag(&get, "GITDASH_ALLOW_PRIVATE_NETWORKS")?,
-            queue_name: get("GITDASH_QUEUE").unwrap_or_else(|| crate::jobs::SYNC_QUEUE.to_owned()),
+            queue_name: get("GITDASH_QUEUE").unwrap_or_else(|| DEFAULT_QUEUE.to_owned()),
             worker_concurrency: count(&get, "GITDASH_WORKER_CONCURRENCY", 2)?,
             index_threads: count(&get, "GITDASH_INDEX_THREADS", default_threads())?,
             sync_max_attempts: count(&get, "GITDASH_SYNC_MAX_ATTEMPTS", 5)?,
@@ -104,8 +108,8 @@ impl Config {
                 })?),
             },
             bot_pattern: match get("GITDASH_BOT_PATTERN") {
-                None => crate::queries::filters::BotPattern::default(),
-                Some(pattern) => crate::queries::filters::BotPattern::new(&pattern).map_err(|err| {
+                None => crate::bots::BotPattern::default(),
+                Some(pattern) => crate::bots::BotPattern::new(&pattern).map_err(|err| {
                     ConfigError::new("GITDASH_BOT_PATTERN", format!("not a regular expression: {err}"))
                 })?,
             },

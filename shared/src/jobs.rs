@@ -16,8 +16,8 @@ use apalis_core::{backend::TaskSink, task::builder::TaskBuilder};
 use apalis_redis::{ConnectionManager, RedisStorage};
 use serde::{Deserialize, Serialize};
 
-/// The Redis queue name; apalis keys are derived from it (`gitdash:sync:active`, ...).
-pub const SYNC_QUEUE: &str = "gitdash:sync";
+/// The queue's default name (`GITDASH_QUEUE` chooses another).
+pub const SYNC_QUEUE: &str = crate::config::DEFAULT_QUEUE;
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
 pub const MISSED_HEARTBEATS: usize = 3;
 
@@ -59,8 +59,13 @@ pub async fn connect_redis(redis_url: &str) -> Result<ConnectionManager, QueueEr
 
 /// The queue on `queue` (normally [`SYNC_QUEUE`]; tests use their own names).
 pub async fn connect_queue(redis_url: &str, queue: &str) -> Result<SyncQueue, QueueError> {
-    let conn = connect_redis(redis_url).await?;
-    Ok(RedisStorage::new(conn).with_config(queue_config(queue)))
+    Ok(queue_on(connect_redis(redis_url).await?, queue))
+}
+
+/// The queue on an open connection: a process that checks its readiness on the same
+/// connection knows whether its pushes can land.
+pub fn queue_on(conn: ConnectionManager, queue: &str) -> SyncQueue {
+    RedisStorage::new(conn).with_config(queue_config(queue))
 }
 
 /// Pushes `job`, to run now or after `delay`.
@@ -77,29 +82,34 @@ pub async fn enqueue(queue: &SyncQueue, job: SyncJob, delay: Option<Duration>) -
 pub enum RequestSyncError {
     #[error(transparent)]
     Query(#[from] crate::QueryError),
-    /// The run was recorded as failed with the reason; asking again queues it anew.
+    /// The run stays queued: the workers push its job again once Redis answers (they look
+    /// for queued runs the queue does not hold), and asking again finds the same run.
     #[error("the job queue (Redis) is unavailable: {0}")]
     QueueUnavailable(QueueError),
 }
 
-/// The repository's pending sync run, or a new one with its job pushed. A queue outage never
-/// leaves a run queued without a job: the run is then marked failed with the reason.
+/// The pause before pushing a job a second time: a connection to a restarted Redis fails
+/// its first command, and reconnects for the next.
+const PUSH_RETRY_AFTER: Duration = Duration::from_millis(250);
+
+/// The repository's pending sync run, or a new one with its job pushed. The push is tried
+/// twice; a queue outage never fails the run, which stays queued until Redis is back.
 pub async fn request_sync(
     db: &impl sea_orm::ConnectionTrait,
     queue: &SyncQueue,
     repository_id: i64,
 ) -> Result<crate::entities::sync_run::Model, RequestSyncError> {
     let (run, created) = crate::queries::sync_runs::request(db, repository_id).await?;
-    if created && let Err(err) = enqueue(queue, SyncJob { sync_run_id: run.id, repository_id }, None).await {
-        tracing::error!(sync_run = run.id, error = %err, "could not queue a sync");
-        crate::queries::sync_runs::fail(
-            db,
-            run.id,
-            None,
-            "the job queue (Redis) could not be reached; ask for a sync again",
-        )
-        .await?;
-        return Err(RequestSyncError::QueueUnavailable(err));
+    if created {
+        let job = SyncJob { sync_run_id: run.id, repository_id };
+        if let Err(first) = enqueue(queue, job, None).await {
+            tracing::warn!(sync_run = run.id, error = %first, "could not queue a sync; trying once more");
+            tokio::time::sleep(PUSH_RETRY_AFTER).await;
+            if let Err(err) = enqueue(queue, job, None).await {
+                tracing::error!(sync_run = run.id, error = %err, "could not queue a sync; it stays queued");
+                return Err(RequestSyncError::QueueUnavailable(err));
+            }
+        }
     }
     Ok(run)
 }

@@ -61,12 +61,7 @@ impl RepoUrl {
             return Self::local(PathBuf::from(input), policy);
         }
         if !input.contains("://") {
-            if input.contains('@') || input.contains(':') {
-                return Err(UrlError::new(
-                    "SSH addresses such as git@host:owner/repo are not supported: gitdash fetches anonymously, use the https:// URL",
-                ));
-            }
-            return Err(UrlError::new("the repository URL needs a scheme: https://, http:// or git://"));
+            return Err(without_authority(input));
         }
         let url = Url::parse(input).map_err(|e| UrlError::new(format!("the repository URL is not valid: {e}")))?;
         match url.scheme() {
@@ -226,6 +221,26 @@ fn percent_decode(text: &str) -> String {
         .unwrap_or_else(|| text.to_owned())
 }
 
+/// Why a URL without `://` is refused: an SSH address (`git@host:path`, `host.tld:path`), a
+/// URL of another scheme (`javascript:`, `data:`, `mailto:`), or no scheme at all.
+fn without_authority(input: &str) -> UrlError {
+    let Some((before, _)) = input.split_once(':') else {
+        return UrlError::new("the repository URL needs a scheme: https://, http:// or git://");
+    };
+    let is_scheme = before.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && before.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-'));
+    if before.contains('@') || before.contains('.') || !is_scheme {
+        UrlError::new(
+            "SSH addresses such as git@host:owner/repo are not supported: gitdash fetches anonymously, use the https:// URL",
+        )
+    } else {
+        UrlError::new(format!(
+            "the {}: scheme is not supported: use an https://, http:// or git:// URL",
+            before.to_ascii_lowercase()
+        ))
+    }
+}
+
 fn private_network_error(host: &str, kind: &str) -> UrlError {
     UrlError::new(format!(
         "{host} is {kind}: repositories on private networks are refused on this server (GITDASH_ALLOW_PRIVATE_NETWORKS is off)"
@@ -239,43 +254,60 @@ fn check_public(ip: IpAddr, host: &str) -> Result<(), UrlError> {
     }
 }
 
-/// Why an address is not on the public internet, or `None` when it is.
+/// Why an address is not on the public internet, or `None` when it is. An IPv6 address
+/// that carries an IPv4 address (mapped, compatible, translated, NAT64, 6to4, Teredo) is
+/// judged by the IPv4 addresses it carries too: `[::127.0.0.1]` reaches loopback through
+/// many stacks and relays.
 pub fn non_public_kind(ip: IpAddr) -> Option<&'static str> {
     match ip {
         IpAddr::V4(v4) => non_public_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return non_public_v4(v4);
-            }
-            let segments = v6.segments();
-            if v6.is_loopback() {
-                Some("a loopback address")
-            } else if v6.is_unspecified() {
-                Some("an unspecified address")
-            } else if segments[0] & 0xfe00 == 0xfc00 {
-                Some("a unique-local address")
-            } else if segments[0] & 0xffc0 == 0xfe80 || segments[0] & 0xffc0 == 0xfec0 {
-                Some("a link-local address")
-            } else if v6.is_multicast() {
-                Some("a multicast address")
-            } else if segments[0] == 0x2001 && segments[1] == 0x0db8 {
-                Some("a documentation address")
-            } else if segments[0] == 0x64 && segments[1] == 0xff9b && segments[2..6] == [0, 0, 0, 0] {
-                // NAT64 embeds an IPv4 address in its last 32 bits.
-                let v4 = Ipv4Addr::new(
-                    (segments[6] >> 8) as u8,
-                    segments[6] as u8,
-                    (segments[7] >> 8) as u8,
-                    segments[7] as u8,
-                );
-                non_public_v4(v4)
-            } else if v6 == Ipv6Addr::from(1u128) {
-                Some("a loopback address")
-            } else {
-                None
-            }
-        }
+        IpAddr::V6(v6) => non_public_v6(v6).or_else(|| embedded_v4(v6).into_iter().find_map(non_public_v4)),
     }
+}
+
+fn non_public_v6(v6: Ipv6Addr) -> Option<&'static str> {
+    let segments = v6.segments();
+    if v6.is_loopback() {
+        Some("a loopback address")
+    } else if v6.is_unspecified() {
+        Some("an unspecified address")
+    } else if segments[0] & 0xfe00 == 0xfc00 {
+        Some("a unique-local address")
+    } else if segments[0] & 0xffc0 == 0xfe80 || segments[0] & 0xffc0 == 0xfec0 {
+        Some("a link-local address")
+    } else if v6.is_multicast() {
+        Some("a multicast address")
+    } else if segments[0] == 0x2001 && segments[1] == 0x0db8 {
+        Some("a documentation address")
+    } else {
+        None
+    }
+}
+
+/// The IPv4 addresses an IPv6 address carries, by the forms that embed one.
+fn embedded_v4(v6: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = v6.segments();
+    let v4 = |high: u16, low: u16| Ipv4Addr::from(((high as u32) << 16) | low as u32);
+    let last = v4(s[6], s[7]);
+    let mut found = Vec::new();
+    // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible), ::ffff:0:a.b.c.d (translated).
+    if s[..5] == [0; 5] && (s[5] == 0xffff || s[5] == 0) || s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0 {
+        found.push(last);
+    }
+    // NAT64: 64:ff9b::/96 (well-known) and 64:ff9b:1::/48 (local use), IPv4 in the last 32 bits.
+    if s[0] == 0x64 && s[1] == 0xff9b && (s[2..6] == [0; 4] || s[2] == 1) {
+        found.push(last);
+    }
+    // 6to4: 2002:AABB:CCDD::/48 carries AA.BB.CC.DD.
+    if s[0] == 0x2002 {
+        found.push(v4(s[1], s[2]));
+    }
+    // Teredo: 2001:0::/32, the server's IPv4 next, the client's inverted in the last 32 bits.
+    if s[0] == 0x2001 && s[1] == 0 {
+        found.push(v4(s[2], s[3]));
+        found.push(v4(!s[6], !s[7]));
+    }
+    found
 }
 
 fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
@@ -335,6 +367,35 @@ mod tests {
         assert!(refused("https://github.com").contains("no path"));
         assert!(refused("").contains("empty"));
         assert!(refused("https://example.org/a b").contains("spaces"));
+        assert!(refused("javascript:alert(1)").contains("javascript: scheme"));
+        assert!(refused("data:text/html,<b>x</b>").contains("data: scheme"));
+        assert!(refused("JavaScript:alert(1)").contains("javascript: scheme"));
+        assert!(refused("github.com:owner/repo.git").contains("SSH"));
+        assert!(refused("owner/repo").contains("needs a scheme"));
+    }
+
+    #[test]
+    fn ipv6_forms_that_carry_a_private_ipv4_address_are_refused() {
+        // (URL, what the IPv4 address inside is)
+        let table = [
+            ("http://[::ffff:127.0.0.1]/r", "loopback"),
+            ("http://[::127.0.0.1]/r", "loopback"),
+            ("http://[::10.0.0.1]/r", "private"),
+            ("http://[::ffff:0:192.168.1.1]/r", "private"),
+            ("http://[64:ff9b::127.0.0.1]/r", "loopback"),
+            ("http://[64:ff9b:1::a9fe:a9fe]/r", "link-local"),
+            ("http://[2002:7f00:1::1]/r", "loopback"),
+            ("http://[2002:a9fe:a9fe::]/r", "link-local"),
+            ("http://[2001:0:7f00:1::]/r", "loopback"),
+            ("http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/r", "private"),
+        ];
+        for (url, kind) in table {
+            let error = refused(url);
+            assert!(error.contains(kind) && error.contains("GITDASH_ALLOW_PRIVATE_NETWORKS"), "{url}: {error}");
+        }
+        for url in ["http://[2002:5db8:d822::1]/r", "http://[::ffff:93.184.216.34]/r", "http://[2606:4700::1111]/r"] {
+            assert!(RepoUrl::parse(url, REMOTE_ONLY).is_ok(), "{url} carries a public address");
+        }
     }
 
     #[test]

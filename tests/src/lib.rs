@@ -8,6 +8,7 @@ pub mod git_fixture;
 pub mod git_server;
 pub mod idp;
 pub mod okta_standin;
+pub mod own_redis;
 pub mod processes;
 
 /// Polls `check` every 50 ms until it returns `Some`, or panics after `seconds`.

@@ -125,7 +125,7 @@ impl Stack {
     /// Waits until `count` workers are registered on this stack's queue in Redis.
     pub async fn wait_for_workers(&self, count: usize) {
         let config = gitdash_shared::jobs::queue_config(&self.queue);
-        let mut redis = gitdash_shared::jobs::connect_redis(&redis_url()).await.expect("redis");
+        let mut redis = gitdash_shared::jobs::connect_redis(&self.redis_url()).await.expect("redis");
         eventually(60, "the workers to register", || {
             let mut redis = redis.clone();
             let key = config.workers_set();
@@ -136,6 +136,11 @@ impl Stack {
         })
         .await;
         let _ = &mut redis;
+    }
+
+    /// The Redis the stack's processes use: the shared one unless the test set its own.
+    pub fn redis_url(&self) -> String {
+        self.extra_env.iter().find(|(name, _)| name == "REDIS_URL").map_or_else(redis_url, |(_, url)| url.clone())
     }
 
     /// The worker's cache of bare clones.

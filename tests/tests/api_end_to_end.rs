@@ -159,8 +159,9 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
         ("/api/v1/repositories/999/commits", 404),
         ("/api/v1/repositories/abc", 400),
         ("/api/v1/nowhere", 404),
-        (&format!("/api/v1/repositories/{id}/commits?limit=0"), 422),
-        (&format!("/api/v1/repositories/{id}/commits?limit=100000"), 422),
+        // The document bounds `limit` to 1..=500, so a value outside fails the schema: 400.
+        (&format!("/api/v1/repositories/{id}/commits?limit=0"), 400),
+        (&format!("/api/v1/repositories/{id}/commits?limit=100000"), 400),
         (&format!("/api/v1/repositories/{id}/commits?cursor=forged"), 422),
         (&format!("/api/v1/repositories/{id}/commits?since=yesterday"), 400),
         (&format!("/api/v1/repositories/{id}/commits?since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z"), 422),

@@ -1,6 +1,7 @@
 //! No Docker engine runs here, so docker-compose.yml is checked by reading it: against the
-//! Compose specification (the `docker-compose-types` parser, which refuses unknown keys),
-//! and against gitdash itself — every variable it sets is one gitdash reads, and
+//! Compose specification that `docker compose` (v2) follows (the `docker-compose-types`
+//! parser, which refuses unknown keys), by Compose v1's own parser (`docker-compose config`,
+//! Debian's 1.29, which many servers still run), and against gitdash itself — every variable it sets is one gitdash reads, and
 //! `scripts/dev` sets the same sign-in settings.
 
 use std::{collections::BTreeSet, path::PathBuf};
@@ -66,6 +67,28 @@ fn the_compose_file_runs_every_part_of_gitdash() {
     assert!(dockerfile.contains("-p gitdash-web -p gitdash-worker"), "the image holds both binaries");
     assert!(dockerfile.contains("USER gitdash"), "the image runs as a non-root user");
     assert!(root().join("tests/idp/Dockerfile").exists(), "the idp service has its image");
+}
+
+#[test]
+fn compose_v1_accepts_the_file_as_it_is() {
+    let output = std::process::Command::new("docker-compose")
+        .args(["--file", "docker-compose.yml", "config", "--quiet"])
+        .current_dir(root())
+        .output()
+        .expect("docker-compose (Compose v1; Debian's package docker-compose) is installed");
+    assert!(
+        output.status.success(),
+        "docker-compose config refuses the file: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn only_the_worker_mounts_the_clones() {
+    let compose = compose();
+    let mounts = |name: &str| format!("{:?}", service(&compose, name).volumes);
+    assert!(mounts("worker").contains("gitdash-data"), "the worker keeps its clones in a volume");
+    assert!(!mounts("web").contains("gitdash-data"), "the web never touches the worker's clones");
 }
 
 #[test]

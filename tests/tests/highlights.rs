@@ -104,7 +104,7 @@ async fn the_largest_changes_are_the_largest_commits_of_the_range() {
                 .filter(|h| h["reasons"].to_string().contains("largest change"))
                 .map(|h| (h["insertions"].as_i64().expect("lines"), h["sha"].as_str().expect("sha").to_owned()))
                 .collect();
-            found.sort_by(|a, b| b.0.cmp(&a.0));
+            found.sort_by_key(|entry| std::cmp::Reverse(entry.0));
             found.into_iter().map(|(_, sha)| sha).collect::<Vec<String>>()
         }
     };

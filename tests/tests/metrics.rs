@@ -45,3 +45,33 @@ async fn web_and_worker_count_what_they_did() {
     let ready = reqwest::get(format!("{worker}/readyz")).await.expect("readyz");
     assert_eq!(ready.status().as_u16(), 200);
 }
+
+/// Unique paths and made-up methods from people who never signed in must not grow the
+/// metrics: each becomes one of a few series fixed by the code.
+#[tokio::test]
+async fn a_thousand_unknown_paths_and_methods_add_a_handful_of_series() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let client = reqwest::Client::new();
+    let series = |text: &str| text.lines().filter(|l| l.starts_with("gitdash_http_requests_total{")).count();
+    let before = series(&reqwest::get(web.url("/metrics")).await.expect("metrics").text().await.expect("text"));
+    for i in 0..1000 {
+        let (method, path) = match i % 4 {
+            0 => ("GET", format!("/api/v1/x{i}")),
+            1 => ("GET", format!("/no/such/page{i}")),
+            2 => ("POST", format!("/api/v1/repositories/{i}/nothing")),
+            _ => ("X", format!("/repositories/{i}")),
+        };
+        let method = if method == "X" {
+            reqwest::Method::from_bytes(format!("M{i}").as_bytes()).expect("method")
+        } else {
+            method.parse().expect("method")
+        };
+        client.request(method, web.url(&path)).send().await.expect("answered");
+    }
+    let text = reqwest::get(web.url("/metrics")).await.expect("metrics").text().await.expect("text");
+    let after = series(&text);
+    assert!(after - before <= 8, "{} new series for 1,000 unique requests:\n{text}", after - before);
+    assert!(!text.contains("/api/v1/x") && !text.contains("/no/such/page"), "no raw path is a label");
+    assert!(text.contains(r#"route="unmatched""#) && text.contains(r#"method="OTHER""#), "{text}");
+}

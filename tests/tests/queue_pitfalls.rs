@@ -1,5 +1,5 @@
-//! The queue behaves under the failures measured in apalis-redis 1.0
-//! (../shared/notes/apalis-redis-1.0.md): a worker killed mid-sync, a
+//! The queue behaves under the failures measured in apalis-redis 1.0 (ARCHITECTURE.md,
+//! "Around apalis-redis 1.0"): a worker killed mid-sync, a
 //! backlog past the 8,000-job Lua limit, workers side by side, restarts under the same
 //! host, and retries that stop.
 

@@ -155,7 +155,7 @@ async fn concurrent_sync_requests_share_one_pending_sync() {
 }
 
 #[tokio::test]
-async fn deleting_a_repository_removes_its_rows_and_its_clone() {
+async fn deleting_a_repository_removes_its_rows_and_the_worker_removes_its_clone() {
     let repo = GitRepo::new();
     repo.commit("Only");
     let stack = Stack::new(TestDatabase::new(Backend::Postgres).await);
@@ -173,6 +173,18 @@ async fn deleting_a_repository_removes_its_rows_and_its_clone() {
     .await;
     let (status, _) = web.get(&format!("/api/v1/syncs/{}", run["id"])).await;
     assert_eq!(status, 404, "its sync runs went with it");
+    // The worker owns the clones: one that no repository names, left by a deleted
+    // repository on another worker's watch, goes too; other files stay.
+    let stray = stack.clones_dir().join("4242-example.org-gone.git");
+    std::fs::create_dir_all(stray.join("objects")).expect("stray clone");
+    let note = stack.clones_dir().join("README");
+    std::fs::write(&note, "not a clone").expect("note");
+    gitdash_tests::eventually(10, "the stray clone to be removed", || {
+        let gone = !stray.exists();
+        async move { gone.then_some(()) }
+    })
+    .await;
+    assert!(note.exists(), "only clones are removed");
     let (status, body) = web.post_json("/api/v1/repositories", json!({ "url": repo.path() })).await;
     assert_eq!(status, 201, "it can be added again: {body}");
 }

@@ -1,6 +1,7 @@
 //! Building and running the web application: `Application::build` connects to the stores
 //! and binds the listener (port 0 in tests), `run_until_stopped` serves until shutdown and
-//! lets in-flight requests finish.
+//! lets in-flight requests finish. [`routes`] is the one place that wires every route to its
+//! handler and middleware.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
@@ -13,9 +14,9 @@ use poem::{
     post,
 };
 use poem_openapi::OpenApiService;
-use sea_orm::DatabaseConnection;
 
 use crate::{
+    allow::{self, AllowedMethods},
     api,
     auth::{
         self, Auth,
@@ -24,24 +25,15 @@ use crate::{
         provider::Provider,
         session::Sessions,
     },
-    commits_page, committers, error, health,
-    metrics::{self, WebMetrics},
-    pages, repositories_page, statistics,
+    body_limit, error,
+    ops::{
+        health,
+        metrics::{self, WebMetrics},
+    },
+    pages::{self, assets, commits, committers, landing, repositories, statistics},
+    security_headers,
+    state::AppState,
 };
-
-/// What request handlers share.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub queue: jobs::SyncQueue,
-    pub config: Config,
-    pub auth: Auth,
-    /// For readiness checks; sessions and the queue hold their own handles.
-    pub redis: redis::aio::ConnectionManager,
-    pub metrics: WebMetrics,
-    /// Charts, totals, highlights, committers and bots (by `GITDASH_BOT_PATTERN`), each kept
-    /// until a sync changes its scope.
-    pub aggregates: Aggregates,
-}
 
 pub struct Application {
     acceptor: TcpAcceptor,
@@ -52,8 +44,10 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config, auth_config: AuthConfig) -> anyhow::Result<Self> {
         let db = gitdash_shared::db::connect(&config.database_url).await?;
-        let queue = jobs::connect_queue(&config.redis_url, &config.queue_name).await.context("REDIS_URL")?;
         let redis = jobs::connect_redis(&config.redis_url).await.context("REDIS_URL")?;
+        // One connection for the queue, sessions and readiness: `/readyz` answers for the
+        // connection pushes go through.
+        let queue = jobs::queue_on(redis.clone(), &config.queue_name);
         let auth_config = Arc::new(auth_config);
         let provider = Provider::new(auth_config.clone());
         // Reads the discovery document, or keeps trying in the background.
@@ -78,13 +72,8 @@ impl Application {
             .into_iter()
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("the listener has no socket address")?;
-        let metrics = WebMetrics::default();
         let aggregates = Aggregates::new(config.bot_pattern.clone());
-        Ok(Self {
-            acceptor,
-            local_addr,
-            state: Arc::new(AppState { db, queue, config, auth, redis, metrics, aggregates }),
-        })
+        Ok(Self { acceptor, local_addr, state: Arc::new(AppState { db, queue, config, auth, redis, aggregates }) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -124,16 +113,51 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .description("Git history dashboard: repositories, their sync runs and their commits.")
         .server("/api/v1");
     let docs = service.swagger_ui();
-    let policy = pages::content_security_policy(&state.auth.config.issuer_url);
+    let policy = security_headers::content_security_policy(&state.auth.config.issuer_url);
     let spec = service.spec_endpoint();
+    let metrics = Arc::new(WebMetrics::default());
+    // The methods each route takes, for the `Allow` header of 405 answers: the API's from its
+    // document, the pages' listed here as they are routed below.
+    let allowed = Arc::new(
+        AllowedMethods::default()
+            .with_spec(&service.spec(), "/api/v1")
+            .with("/logout", &["GET", "POST"])
+            .with("/repositories", &["GET", "POST"])
+            .with("/repositories/:id/sync", &["POST"])
+            .with("/repositories/:id/delete", &["GET", "POST"])
+            .with_each(
+                &[
+                    "/",
+                    "/login",
+                    "/oidc/callback",
+                    "/static/style.css",
+                    "/static/live.js",
+                    "/healthz",
+                    "/readyz",
+                    "/metrics",
+                    "/openapi.json",
+                    "/docs",
+                    "/statistics",
+                    "/commits",
+                    "/commits/export.csv",
+                    "/commits/export.json",
+                    "/committers",
+                    "/committers/export.csv",
+                    "/committers/export.json",
+                    "/repositories/:id",
+                ],
+                &["GET"],
+            ),
+    );
+    let page = |endpoint| guarded(endpoint, &state, Realm::Page).around(pages::error::answer_as_pages);
     Route::new()
         // Public: the landing page, sign-in and sign-out, static files, health.
-        .at("/", get(pages::landing))
+        .at("/", get(landing::landing).around(pages::error::answer_as_pages))
         .at("/login", get(auth::routes::login))
         .at("/oidc/callback", get(auth::routes::callback))
         .at("/logout", get(auth::routes::logout_page).post(auth::routes::logout))
-        .at("/static/style.css", get(pages::stylesheet))
-        .at("/static/live.js", get(pages::live_script))
+        .at("/static/style.css", get(assets::stylesheet))
+        .at("/static/live.js", get(assets::live_script))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(metrics::metrics))
@@ -141,28 +165,28 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .nest("/api/v1", guarded(service, &state, Realm::Api))
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
         .nest("/docs", guarded(docs, &state, Realm::Page))
-        .at("/statistics", guarded(get(statistics::page), &state, Realm::Page))
-        .at("/commits", guarded(get(commits_page::page), &state, Realm::Page))
-        .at("/commits/export.csv", guarded(get(commits_page::export_csv), &state, Realm::Page))
-        .at("/commits/export.json", guarded(get(commits_page::export_json), &state, Realm::Page))
-        .at("/committers", guarded(get(committers::page), &state, Realm::Page))
-        .at("/committers/export.csv", guarded(get(committers::export_csv), &state, Realm::Page))
-        .at("/committers/export.json", guarded(get(committers::export_json), &state, Realm::Page))
-        .at("/repositories", guarded(get(repositories_page::page).post(repositories_page::add), &state, Realm::Page))
-        .at("/repositories/:id", guarded(get(repositories_page::overview), &state, Realm::Page))
-        .at("/repositories/:id/sync", guarded(post(repositories_page::sync_now), &state, Realm::Page))
-        .at(
-            "/repositories/:id/delete",
-            guarded(get(repositories_page::confirm_delete).post(repositories_page::delete), &state, Realm::Page),
-        )
+        .at("/statistics", page(get(statistics::page).boxed()))
+        .at("/commits", page(get(commits::page).boxed()))
+        .at("/commits/export.csv", page(get(commits::export_csv).boxed()))
+        .at("/commits/export.json", page(get(commits::export_json).boxed()))
+        .at("/committers", page(get(committers::page).boxed()))
+        .at("/committers/export.csv", page(get(committers::export_csv).boxed()))
+        .at("/committers/export.json", page(get(committers::export_json).boxed()))
+        .at("/repositories", page(get(repositories::page).post(repositories::add).boxed()))
+        .at("/repositories/:id", page(get(repositories::overview).boxed()))
+        .at("/repositories/:id/sync", page(post(repositories::sync_now).boxed()))
+        .at("/repositories/:id/delete", page(get(repositories::confirm_delete).post(repositories::delete).boxed()))
         .data(state.clone())
+        .data(metrics.clone())
         .with(CookieJarManager::new())
+        .around(body_limit::limit_bodies)
+        .around(move |endpoint, req| allow::name_allowed_methods(endpoint, req, allowed.clone()))
+        .around(move |endpoint, req| metrics::observe(endpoint, req, metrics.clone()))
         .catch_all_error(error::json_error_response)
-        .around(move |endpoint, req| metrics::observe(endpoint, req, state.clone()))
         // Outside the error handler, so error answers carry the id too; the id is also on
         // every log line of the request.
         .with(RequestId::new().reuse_id(ReuseId::Ignore))
-        .around(move |endpoint, req| pages::security_headers(endpoint, req, policy.clone()))
+        .around(move |endpoint, req| security_headers::security_headers(endpoint, req, policy.clone()))
 }
 
 fn guarded<E: IntoEndpoint>(endpoint: E, state: &Arc<AppState>, realm: Realm) -> impl Endpoint + use<E>

@@ -14,9 +14,23 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-/// The error answer of every API operation; documented in the OpenAPI spec.
+/// The error answer of every API operation; documented in the OpenAPI spec. The first four
+/// are answered before an operation runs (by the sign-in guard, the body bound and the
+/// parameter parsers) and are listed so that the document names every status a client sees.
 #[derive(Debug, ApiResponse)]
 pub enum ApiError {
+    /// A parameter or the body could not be read (not a number, not a date, not JSON).
+    #[oai(status = 400)]
+    BadRequest(Json<ErrorBody>),
+    /// No valid access token or session; `WWW-Authenticate` says why.
+    #[oai(status = 401)]
+    Unauthorized(Json<ErrorBody>),
+    /// The body is larger than 64 KiB.
+    #[oai(status = 413)]
+    TooLarge(Json<ErrorBody>),
+    /// The body is not JSON (`Content-Type: application/json` is needed).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
     /// Not allowed for the signed-in user; `message` says why.
     #[oai(status = 403)]
     Forbidden(Json<ErrorBody>),
@@ -55,6 +69,10 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -65,7 +83,11 @@ impl ApiError {
 
     pub fn message(&self) -> &str {
         match self {
-            ApiError::Forbidden(b)
+            ApiError::BadRequest(b)
+            | ApiError::Unauthorized(b)
+            | ApiError::TooLarge(b)
+            | ApiError::UnsupportedMediaType(b)
+            | ApiError::Forbidden(b)
             | ApiError::NotFound(b)
             | ApiError::Invalid(b)
             | ApiError::Unavailable(b)

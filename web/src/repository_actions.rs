@@ -1,6 +1,6 @@
 //! What people do to repositories, for the API and the pages alike: add one (the URL is
 //! checked against the configured policy, the repository recorded as the caller's, its
-//! first sync queued), sync it now, delete it (its rows, then its clone).
+//! first sync queued), sync it now, delete it (its rows; the worker removes its clone).
 
 use gitdash_shared::{
     entities::repository,
@@ -9,7 +9,7 @@ use gitdash_shared::{
     repo_url::RepoUrl,
 };
 
-use crate::{app::AppState, auth::Identity, error::ApiError};
+use crate::{auth::Identity, error::ApiError, state::AppState};
 
 pub enum Added {
     Created(Box<RepositoryDetail>),
@@ -33,8 +33,8 @@ pub async fn add_repository(state: &AppState, identity: &Identity, url: &str) ->
         CreateOutcome::AlreadyExists(existing) => return Ok(Added::AlreadyExists(existing)),
     };
     tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository added");
-    // A queue outage must not lose the repository: the run is then marked failed with the
-    // reason, and a later sync request queues it again.
+    // A queue outage must not lose the repository: its first sync stays queued, and the
+    // workers push it again once Redis answers.
     let _ = request_sync(state, repository.id).await;
     Ok(Added::Created(Box::new(repositories::detail(&state.db, repository.id).await?)))
 }
@@ -47,23 +47,15 @@ pub async fn request_sync(
     jobs::request_sync(&state.db, &state.queue, repository_id).await.map_err(|err| match err {
         jobs::RequestSyncError::Query(err) => err.into(),
         jobs::RequestSyncError::QueueUnavailable(_) => {
-            ApiError::unavailable("the job queue is unavailable; try again shortly")
+            ApiError::unavailable("the job queue is unavailable; the sync stays queued and starts once it is back")
         }
     })
 }
 
-/// Deletes a repository the caller may delete (they added it, or they are an admin), then
-/// its clone in the background.
+/// Deletes a repository the caller may delete (they added it, or they are an admin). Its
+/// clone is the worker's: the worker removes clones whose repository is gone.
 pub async fn delete_repository(state: &AppState, identity: &Identity, id: i64) -> Result<repository::Model, ApiError> {
     let repository = repositories::delete(&state.db, id, &identity.caller).await?;
-    let clone = state.config.clone_dir(repository.id, &repository.url);
-    tokio::task::spawn_blocking(move || {
-        if clone.exists()
-            && let Err(err) = std::fs::remove_dir_all(&clone)
-        {
-            tracing::warn!(dir = %clone.display(), %err, "could not remove the clone");
-        }
-    });
     tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository deleted");
     Ok(repository)
 }

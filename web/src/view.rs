@@ -1,14 +1,16 @@
-//! What a dashboard page shows, read from its URL and written back into its links, so that
-//! every view can be shared: the repository, the range (a preset or two dates) and what is
-//! left out (merges and bots unless `merges=include` / `bots=include`).
+//! What a dashboard view shows, resolved once for pages and API alike: the scope (one
+//! repository or all), the days (a preset or two dates) and what is left out (merges and
+//! bots unless asked for), with the chart periods that follow from its length. Pages read it
+//! from their URL ([`ViewParams`]) and write it back into their links; the API builds it
+//! from its parameters ([`ViewRequest`]).
 
 use chrono::{Days, NaiveDate, Utc};
 use gitdash_shared::{
     QueryError,
-    queries::{activity, filters::Filters, repositories},
+    queries::{activity, repositories},
 };
-use sea_orm::DatabaseConnection;
-use serde::Deserialize;
+
+use crate::state::AppState;
 
 /// The presets of the range picker; dates given in the URL override them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,10 +51,20 @@ impl RangeChoice {
             Self::All => "All time",
         }
     }
+
+    /// Days before the last one that the preset covers; `None` for all time.
+    fn days_before(self) -> Option<u64> {
+        match self {
+            Self::Week => Some(6),
+            Self::Days30 => Some(29),
+            Self::Months12 => Some(364),
+            Self::All => None,
+        }
+    }
 }
 
-/// The query string of a page, as given. Anything unreadable falls back to the default.
-#[derive(Debug, Deserialize, Default, Clone)]
+/// A page's query string, as given. Anything unreadable falls back to the default.
+#[derive(Debug, serde::Deserialize, Default, Clone)]
 pub struct ViewParams {
     pub repository: Option<String>,
     pub range: Option<String>,
@@ -65,20 +77,6 @@ pub struct ViewParams {
     pub bots: Option<String>,
 }
 
-/// A resolved view: the repository exists, the dates are in order.
-#[derive(Debug, Clone)]
-pub struct View {
-    pub repository: Option<i64>,
-    /// Every repository's id and name, for the picker and for naming the scope.
-    pub names: Vec<(i64, String)>,
-    /// `None` when the dates came from the URL.
-    pub preset: Option<RangeChoice>,
-    pub since: NaiveDate,
-    pub until: NaiveDate,
-    pub include_merges: bool,
-    pub include_bots: bool,
-}
-
 fn date(text: Option<&str>) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text?.trim(), "%Y-%m-%d").ok()
 }
@@ -88,49 +86,135 @@ impl ViewParams {
         self.repository.as_deref().and_then(|r| r.trim().parse().ok())
     }
 
-    /// Resolves the view against the database: an unknown repository means all of them;
-    /// "all time" starts at the scope's first commit.
-    pub async fn resolve(&self, db: &DatabaseConnection, default: RangeChoice) -> Result<View, QueryError> {
+    /// What the page asked for; dates in the wrong order are ignored, as unreadable ones are.
+    pub fn request(&self) -> ViewRequest {
+        let (mut since, until) = (date(self.since.as_deref()), date(self.until.as_deref()));
+        if since.is_some_and(|since| since > until.unwrap_or_else(today)) {
+            since = None;
+        }
+        ViewRequest {
+            repository: self.repository_id(),
+            preset: self.range.as_deref().and_then(RangeChoice::parse),
+            since,
+            until,
+            include_merges: self.merges.as_deref() == Some("include"),
+            include_bots: self.bots.as_deref() == Some("include"),
+        }
+    }
+
+    pub async fn resolve(&self, state: &AppState, default: RangeChoice) -> Result<View, QueryError> {
+        self.request().resolve(state, default).await
+    }
+}
+
+/// A view as asked for, before it is checked against the database.
+#[derive(Debug, Clone, Default)]
+pub struct ViewRequest {
+    pub repository: Option<i64>,
+    pub preset: Option<RangeChoice>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub include_merges: bool,
+    pub include_bots: bool,
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+impl ViewRequest {
+    /// Resolves the view: an unknown repository means all of them; a start date gives the
+    /// range up to the end date (or today); an end date alone, the preset's length up to
+    /// it; "all time" starts at the scope's first commit. Bots are found once, here.
+    pub async fn resolve(&self, state: &AppState, default: RangeChoice) -> Result<View, QueryError> {
+        let db = &state.db;
         // Names only, no commit counts: every dashboard page reads them.
         let names = repositories::names(db).await?;
-        let repository = self.repository_id().filter(|id| names.iter().any(|(known, _)| known == id));
-        let today = Utc::now().date_naive();
-        let custom = (date(self.since.as_deref()), date(self.until.as_deref()));
-        let (preset, since, until) = match custom {
-            (Some(since), until) if since <= until.unwrap_or(today) => (None, since, until.unwrap_or(today)),
-            (None, Some(until)) => (None, until - Days::new(29), until),
-            _ => {
-                let preset = self.range.as_deref().and_then(RangeChoice::parse).unwrap_or(default);
-                let since = match preset {
-                    RangeChoice::Week => today - Days::new(6),
-                    RangeChoice::Days30 => today - Days::new(29),
-                    RangeChoice::Months12 => today - Days::new(364),
-                    RangeChoice::All => activity::first_day(db, repository).await?.unwrap_or(today),
+        let repository = self.repository.filter(|id| names.iter().any(|(known, _)| known == id));
+        let preset = self.preset.unwrap_or(default);
+        let until = self.until.unwrap_or_else(today);
+        let (preset, since) = match self.since {
+            Some(since) => (None, since),
+            None => {
+                let since = match preset.days_before() {
+                    Some(days) => until - Days::new(days),
+                    None => activity::first_day(db, repository).await?.unwrap_or(until),
                 };
-                (Some(preset), since, today)
+                (self.until.is_none().then_some(preset), since)
             }
         };
+        let filters = state.aggregates.filters(db, repository, self.include_merges, self.include_bots).await?;
         Ok(View {
             repository,
             names,
             preset,
             since,
             until,
-            include_merges: self.merges.as_deref() == Some("include"),
-            include_bots: self.bots.as_deref() == Some("include"),
+            include_merges: self.include_merges,
+            include_bots: self.include_bots,
+            range: activity::Range::new(repository, since, until).with(filters),
         })
     }
 }
 
+/// A resolved view: the repository exists, bots are known.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub repository: Option<i64>,
+    /// Every repository's id and name, for the picker and for naming the scope.
+    pub names: Vec<(i64, String)>,
+    /// `None` when the dates were given.
+    pub preset: Option<RangeChoice>,
+    pub since: NaiveDate,
+    pub until: NaiveDate,
+    pub include_merges: bool,
+    pub include_bots: bool,
+    /// What the query layer is asked for.
+    pub range: activity::Range,
+}
+
 impl View {
-    /// The range to query, with the bots of its scope found by the configured pattern.
-    pub async fn range(
-        &self,
-        db: &DatabaseConnection,
-        aggregates: &gitdash_shared::queries::aggregates::Aggregates,
-    ) -> Result<activity::Range, QueryError> {
-        let filters = Filters::choose(db, self.repository, self.include_merges, self.include_bots, aggregates).await?;
-        Ok(activity::Range::new(self.repository, self.since, self.until).with(filters))
+    fn days(&self) -> i64 {
+        (self.until - self.since).num_days()
+    }
+
+    /// The commit history chart's period: days up to two months, weeks up to two years,
+    /// then months.
+    pub fn chart_bucket(&self) -> activity::Bucket {
+        let days = self.days();
+        if days <= 62 {
+            activity::Bucket::Day
+        } else if days <= 730 {
+            activity::Bucket::Week
+        } else {
+            activity::Bucket::Month
+        }
+    }
+
+    /// Code frequency's period: weeks, or months past two years (a bar a week over a long
+    /// history would be narrower than a pixel, and a list of them mostly zeros).
+    pub fn code_frequency_bucket(&self) -> activity::Bucket {
+        if self.days() > 2 * 366 { activity::Bucket::Month } else { activity::Bucket::Week }
+    }
+
+    /// Refuses a range too long for its charts in `bucket`s, instead of cutting it short.
+    pub fn check_points(&self, bucket: activity::Bucket) -> Result<(), String> {
+        let points = activity::points_in(self.since, self.until, bucket);
+        if points <= activity::MAX_POINTS {
+            return Ok(());
+        }
+        let unit = match bucket {
+            activity::Bucket::Day => "days",
+            activity::Bucket::Week => "weeks",
+            activity::Bucket::Month => "months",
+        };
+        Err(format!(
+            "{} to {} spans {points} {unit}; a chart holds at most {}: narrow the range{}",
+            self.since,
+            self.until,
+            activity::MAX_POINTS,
+            if bucket == activity::Bucket::Month { "" } else { " or ask for a longer bucket" }
+        ))
     }
 
     /// The view's parameters, with `preset` in place of its range when given.
@@ -171,60 +255,6 @@ impl View {
     pub fn scope(&self) -> Option<String> {
         self.repository.and_then(|id| self.name_of(id))
     }
-
-    /// What a page's filter bar shows.
-    pub fn form(&self, path: &'static str) -> FilterForm {
-        FilterForm {
-            path,
-            repositories: self
-                .names
-                .iter()
-                .map(|(id, name)| RepositoryOption {
-                    selected: Some(*id) == self.repository,
-                    id: *id,
-                    name: name.clone(),
-                })
-                .collect(),
-            presets: RangeChoice::ALL
-                .iter()
-                .map(|&choice| PresetLink {
-                    href: format!("{path}?{}", self.query(Some(choice))),
-                    label: choice.label(),
-                    current: self.preset == Some(choice),
-                })
-                .collect(),
-            since: self.since.to_string(),
-            until: self.until.to_string(),
-            include_merges: self.include_merges,
-            include_bots: self.include_bots,
-            carry: Vec::new(),
-        }
-    }
-}
-
-pub struct RepositoryOption {
-    pub id: i64,
-    pub name: String,
-    pub selected: bool,
-}
-
-pub struct PresetLink {
-    pub href: String,
-    pub label: &'static str,
-    pub current: bool,
-}
-
-/// The filter bar (`templates/filters.html`): repository, range presets, dates, merges, bots.
-pub struct FilterForm {
-    pub path: &'static str,
-    pub repositories: Vec<RepositoryOption>,
-    pub presets: Vec<PresetLink>,
-    pub since: String,
-    pub until: String,
-    pub include_merges: bool,
-    pub include_bots: bool,
-    /// Other parameters of the page the form keeps (a search, a sort order).
-    pub carry: Vec<(&'static str, String)>,
 }
 
 #[cfg(test)]
@@ -232,14 +262,17 @@ mod tests {
     use super::*;
 
     fn view(preset: Option<RangeChoice>) -> View {
+        let (since, until) =
+            (NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"), NaiveDate::from_ymd_opt(2024, 3, 31).expect("date"));
         View {
             repository: Some(3),
             names: vec![(3, "flask".into())],
             preset,
-            since: NaiveDate::from_ymd_opt(2024, 1, 1).expect("date"),
-            until: NaiveDate::from_ymd_opt(2024, 3, 31).expect("date"),
+            since,
+            until,
             include_merges: true,
             include_bots: false,
+            range: activity::Range::new(Some(3), since, until),
         }
     }
 
@@ -251,5 +284,23 @@ mod tests {
     #[test]
     fn a_preset_link_replaces_the_dates_and_keeps_the_rest() {
         assert_eq!(view(None).query(Some(RangeChoice::All)), "repository=3&range=all&merges=include");
+    }
+
+    #[test]
+    fn charts_take_longer_periods_as_the_range_grows() {
+        let mut view = view(None);
+        assert_eq!(view.chart_bucket(), activity::Bucket::Week, "three months");
+        assert_eq!(view.code_frequency_bucket(), activity::Bucket::Week);
+        view.since = NaiveDate::from_ymd_opt(2020, 1, 1).expect("date");
+        assert_eq!(view.chart_bucket(), activity::Bucket::Month, "four years");
+        assert_eq!(view.code_frequency_bucket(), activity::Bucket::Month);
+    }
+
+    #[test]
+    fn reversed_dates_on_a_page_keep_the_end_date_and_the_presets_length() {
+        let params =
+            ViewParams { since: Some("2024-05-01".into()), until: Some("2024-04-01".into()), ..Default::default() };
+        let request = params.request();
+        assert_eq!((request.since, request.until), (None, NaiveDate::from_ymd_opt(2024, 4, 1)));
     }
 }

@@ -83,7 +83,7 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
         tokio::spawn(async move {
             while progress_rx.changed().await.is_ok() {
                 let p = progress_rx.borrow_and_update().clone();
-                bar.set_message(p.phase);
+                bar.set_message(p.phase.as_str());
                 bar.set_length(p.total);
                 bar.set_position(p.done);
             }

@@ -1,6 +1,7 @@
 //! The queue consumer: `gitdash-worker` with no arguments.
 //!
-//! Around apalis it adds what its Redis backend lacks (see ../shared/notes/apalis-redis-1.0.md):
+//! Around apalis it adds what its Redis backend lacks (each measured against apalis-redis
+//! 1.0; ARCHITECTURE.md, "Around apalis-redis 1.0", lists them with their tests):
 //! - every run of the consumer registers under a fresh, unique worker name, so a restart
 //!   never collides with its own previous registration and orphan recovery works;
 //! - the worker polls every 100 ms instead of waiting up to 30 s for a heartbeat;
@@ -10,6 +11,7 @@
 //! - the database is the truth about pending syncs: when the queue is empty but runs have
 //!   waited long (Redis was restarted or flushed), their jobs are pushed again;
 //! - every repository is synced again on a schedule (`schedule.rs`);
+//! - clones of deleted repositories are removed (`clones.rs`);
 //! - when the apalis worker stops on a backend error (a Redis timeout ends its stream), the
 //!   consumer logs it and starts a new one instead of idling for ever.
 
@@ -63,6 +65,7 @@ pub async fn run(
     promote_due(&mut redis.clone(), queue.get_config()).await?;
     let promoter = tokio::spawn(promote_forever(redis.clone(), queue.get_config().clone()));
     let recoverer = tokio::spawn(recover_lost_jobs_forever(sync.db.clone(), queue.clone(), redis.clone()));
+    let tidier = tokio::spawn(crate::clones::tidy_forever(sync.db.clone(), sync.config.clone()));
     let metrics = Arc::new(crate::metrics::WorkerMetrics::default());
     let endpoint = sync.config.worker_listen.map(|listen| {
         tokio::spawn(crate::metrics::serve(listen, metrics.clone(), sync.db.clone(), redis.clone(), queue.clone()))
@@ -116,6 +119,7 @@ pub async fn run(
     }
     promoter.abort();
     recoverer.abort();
+    tidier.abort();
     for task in [scheduler, endpoint].into_iter().flatten() {
         task.abort();
     }

@@ -3,9 +3,11 @@
 //! drive a sync step by step.
 
 pub mod cli;
+pub mod clones;
 pub mod consumer;
 pub mod git;
 pub mod job;
 pub mod metrics;
+pub mod progress;
 pub mod schedule;
 pub mod sync;

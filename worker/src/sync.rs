@@ -29,39 +29,13 @@ use crate::git::{
     history::{self, IdentityMapper, RecentTrees},
     numstat::DiffState,
 };
+pub use crate::progress::{Phase, Progress};
 
 /// Commits read per unit of work: consecutive commits share most of their trees and delta
 /// bases, so a thread keeps them together for its delta-base cache.
 const BLOCK: usize = 64;
 /// Commits read per opening of the object store (see `index_commits`).
 const EPOCH: usize = 1024;
-
-/// What the sync is doing, for progress bars and the sync run's `progress` column.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub phase: &'static str,
-    pub done: u64,
-    pub total: u64,
-}
-
-impl Progress {
-    /// Percent done: fetching is the first 5 %, indexing up to 95 %, the rest clean-up.
-    pub fn percent(&self) -> i32 {
-        match self.phase {
-            "indexing" if self.total > 0 => 5 + (90 * self.done / self.total) as i32,
-            "indexing" | "cleaning up" => 95,
-            "done" => 100,
-            _ => 0,
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self.phase {
-            "indexing" => format!("indexing {} of {} commits", self.done, self.total),
-            phase => phase.to_owned(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SyncOutcome {
@@ -101,7 +75,8 @@ pub struct SyncContext {
     pub config: Arc<Config>,
 }
 
-/// Brings repository `repository_id`'s rows in line with its remote.
+/// Brings repository `repository_id`'s rows in line with its remote: fetch, compare, index
+/// what is new, clean up what is gone, summarise, finish.
 pub async fn sync_repository(
     ctx: &SyncContext,
     repository_id: i64,
@@ -113,25 +88,91 @@ pub async fn sync_repository(
         Err(QueryError::NotFound(_)) => return Err(SyncError::RepositoryGone),
         other => other?,
     };
+    let started = std::time::Instant::now();
+    progress.send_replace(Progress::at(Phase::Fetching));
+    let Fetched { repo, remote, dir, policy } = fetch(ctx, &repository, interrupt.clone()).await?;
+    let fetch_s = started.elapsed();
+
+    progress.send_replace(Progress::at(Phase::ReadingHistory));
+    let plan = plan(ctx, &repository, repo, remote.head).await?;
+    let walk_s = started.elapsed() - fetch_s;
+
+    let mailmap = Arc::new(plan.mailmap);
+    let open = move || fetch::open_clone(&dir, policy);
+    let commits_added =
+        index_commits(ctx, repository_id, open, plan.new_ids, mailmap.clone(), progress, interrupt).await?;
+    let index_s = started.elapsed() - fetch_s - walk_s;
+
+    progress.send_replace(Progress::at(Phase::CleaningUp));
+    let commits_removed = queries::index::delete_commits(db, repository_id, &plan.removed).await?;
+    if plan.mailmap_changed && plan.had_commits {
+        remap_authors(db, repository_id, &mailmap).await?;
+    }
+    // Always, not only on change: a repository synced before the summary existed gets one.
+    progress.send_replace(Progress::at(Phase::Summarising));
+    queries::activity::rebuild(db, repository_id).await?;
+    finish(db, repository_id, &remote, plan.mailmap_id).await?;
+    progress.send_replace(Progress::at(Phase::Done));
+    tracing::info!(
+        repository = repository_id,
+        reachable = plan.reachable,
+        added = commits_added,
+        removed = commits_removed,
+        fetch_s = fetch_s.as_secs_f64(),
+        walk_s = walk_s.as_secs_f64(),
+        index_s = index_s.as_secs_f64(),
+        total_s = started.elapsed().as_secs_f64(),
+        "repository synced"
+    );
+    Ok(SyncOutcome { commits_added, commits_removed })
+}
+
+/// The clone brought up to date with the remote.
+struct Fetched {
+    repo: gix::Repository,
+    remote: fetch::RemoteState,
+    dir: std::path::PathBuf,
+    policy: FetchPolicy,
+}
+
+/// Checks the URL against the policy again (it may have changed since the repository was
+/// added), then fetches every branch and tag into the clone.
+async fn fetch(
+    ctx: &SyncContext,
+    repository: &gitdash_shared::entities::repository::Model,
+    interrupt: Arc<AtomicBool>,
+) -> Result<Fetched, SyncError> {
     let policy = ctx.config.url_policy();
     let url = RepoUrl::parse(&repository.url, policy)?;
     url.check_network(policy).await?;
-
-    progress.send_replace(Progress { phase: "fetching", ..Default::default() });
-    let started = std::time::Instant::now();
-    let dir = ctx.config.clone_dir(repository_id, url.as_str());
+    let dir = ctx.config.clone_dir(repository.id, url.as_str());
     let fetch_policy = FetchPolicy { allow_file: policy.allow_local, follow_redirects: policy.allow_private_networks };
-    let fetch_interrupt = interrupt.clone();
-    let url_text = url.as_str().to_owned();
-    let dir_for_reading = dir.clone();
-    let (repo, remote) = blocking(move || update_clone(&url_text, &dir, fetch_policy, &fetch_interrupt)).await??;
+    let (url_text, clone_dir) = (url.as_str().to_owned(), dir.clone());
+    let (repo, remote) = blocking(move || update_clone(&url_text, &clone_dir, fetch_policy, &interrupt)).await??;
+    Ok(Fetched { repo, remote, dir, policy: fetch_policy })
+}
 
-    let fetched = started.elapsed();
-    progress.send_replace(Progress { phase: "reading history", ..Default::default() });
-    let existing = queries::index::existing_shas(db, repository_id).await?;
-    let (reachable, mailmap, mailmap_id) = match remote.head {
+/// What the sync has to do: the commits to read (oldest first), the ones to remove, and
+/// the `.mailmap` to read them with.
+struct Plan {
+    new_ids: Vec<ObjectId>,
+    removed: Vec<String>,
+    reachable: usize,
+    had_commits: bool,
+    mailmap: gix::mailmap::Snapshot,
+    mailmap_id: Option<ObjectId>,
+    mailmap_changed: bool,
+}
+
+async fn plan(
+    ctx: &SyncContext,
+    repository: &gitdash_shared::entities::repository::Model,
+    repo: gix::Repository,
+    head: Option<ObjectId>,
+) -> Result<Plan, SyncError> {
+    let existing = queries::index::existing_shas(&ctx.db, repository.id).await?;
+    let (reachable, mailmap, mailmap_id) = match head {
         Some(head) => {
-            let repo = repo.clone();
             blocking(move || -> Result<_, GitError> {
                 let reachable = history::reachable(&repo, head)?;
                 let (mailmap, mailmap_id) = history::mailmap_at(&repo, head)?;
@@ -151,23 +192,24 @@ pub async fn sync_repository(
         .cloned()
         .collect();
     removed.sort();
+    Ok(Plan {
+        new_ids,
+        removed,
+        reachable: reachable_set.len(),
+        had_commits: !existing.is_empty(),
+        mailmap_changed: mailmap_id.map(|id| id.to_string()) != repository.mailmap_sha,
+        mailmap,
+        mailmap_id,
+    })
+}
 
-    let walked = started.elapsed() - fetched;
-    let mailmap_changed = mailmap_id.map(|id| id.to_string()) != repository.mailmap_sha;
-    let mailmap = Arc::new(mailmap);
-    drop(repo);
-    let open = move || fetch::open_clone(&dir_for_reading, fetch_policy);
-    let commits_added = index_commits(ctx, repository_id, open, new_ids, mailmap.clone(), progress, interrupt).await?;
-
-    let indexed = started.elapsed() - fetched - walked;
-    progress.send_replace(Progress { phase: "cleaning up", ..Default::default() });
-    let commits_removed = queries::index::delete_commits(db, repository_id, &removed).await?;
-    if mailmap_changed && !existing.is_empty() {
-        remap_authors(db, repository_id, &mailmap).await?;
-    }
-    // Always, not only on change: a repository synced before the summary existed gets one.
-    progress.send_replace(Progress { phase: "summarising", ..Default::default() });
-    queries::activity::rebuild(db, repository_id).await?;
+/// Replaces the tags and writes the head last: a repository whose head is written is synced.
+async fn finish(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    remote: &fetch::RemoteState,
+    mailmap_id: Option<ObjectId>,
+) -> Result<(), SyncError> {
     let tags: Vec<(String, String)> = remote.tags.iter().map(|(name, id)| (name.clone(), id.to_string())).collect();
     let finish = async {
         queries::index::replace_tags(db, repository_id, &tags).await?;
@@ -181,26 +223,13 @@ pub async fn sync_repository(
         .await
     };
     match finish.await {
-        Err(QueryError::NotFound(_)) => return Err(SyncError::RepositoryGone),
+        Err(QueryError::NotFound(_)) => Err(SyncError::RepositoryGone),
         Err(QueryError::Database(err)) if !repository_exists(db, repository_id).await => {
             tracing::debug!(%err, "repository deleted while finishing");
-            return Err(SyncError::RepositoryGone);
+            Err(SyncError::RepositoryGone)
         }
-        other => other?,
+        other => Ok(other?),
     }
-    progress.send_replace(Progress { phase: "done", ..Default::default() });
-    tracing::info!(
-        repository = repository_id,
-        reachable = reachable_set.len(),
-        added = commits_added,
-        removed = commits_removed,
-        fetch_s = fetched.as_secs_f64(),
-        walk_s = walked.as_secs_f64(),
-        index_s = indexed.as_secs_f64(),
-        total_s = started.elapsed().as_secs_f64(),
-        "repository synced"
-    );
-    Ok(SyncOutcome { commits_added, commits_removed })
 }
 
 /// Reads `ids` on several threads and inserts them as they come; returns how many rows
@@ -215,7 +244,7 @@ async fn index_commits(
     interrupt: Arc<AtomicBool>,
 ) -> Result<u64, SyncError> {
     let total = ids.len() as u64;
-    progress.send_replace(Progress { phase: "indexing", done: 0, total });
+    progress.send_replace(Progress { phase: Phase::Indexing, done: 0, total });
     if ids.is_empty() {
         return Ok(0);
     }
@@ -255,7 +284,7 @@ async fn index_commits(
             Ok((new_rows, read)) => {
                 inserted += new_rows;
                 done += read as u64;
-                progress.send_replace(Progress { phase: "indexing", done, total });
+                progress.send_replace(Progress { phase: Phase::Indexing, done, total });
             }
             Err(err) => {
                 // Stop the readers; they notice at their next block.

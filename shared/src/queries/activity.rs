@@ -79,12 +79,32 @@ impl Range {
     }
 }
 
+/// The most points a chart or series holds; callers refuse longer ranges (see
+/// [`points_in`]) instead of cutting them.
+pub const MAX_POINTS: usize = 10_000;
+
+/// How many `bucket`s the range spans, counting partial ones at both ends.
+pub fn points_in(since: NaiveDate, until: NaiveDate, bucket: Bucket) -> usize {
+    if until < since {
+        return 0;
+    }
+    let days = (until - since).num_days() as usize + 1;
+    match bucket {
+        Bucket::Day => days,
+        Bucket::Week => days / 7 + 2,
+        Bucket::Month => {
+            let months = |d: NaiveDate| d.year() as i64 * 12 + d.month0() as i64;
+            (months(until) - months(since)) as usize + 1
+        }
+    }
+}
+
 /// A range's days (from [`crate::queries::daily::Daily::days`]) added up per bucket of the
 /// range, empty buckets included.
 pub fn in_buckets(days: &[Point], range: &Range, bucket: Bucket) -> Vec<Point> {
     let mut points = Vec::new();
     let mut start = bucket.start_of(range.since);
-    while start <= range.until && points.len() < 10_000 {
+    while start <= range.until && points.len() < MAX_POINTS {
         points.push(Point { start: Some(start), ..Point::default() });
         start = bucket.next(start);
     }
@@ -201,7 +221,7 @@ pub struct Committer {
     pub active_days: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CommitterOrder {
     #[default]
     Commits,

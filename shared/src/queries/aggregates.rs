@@ -6,58 +6,169 @@
 //! indexed read of a small table — says exactly when a kept result is stale. Pages and API
 //! call the same methods, so both always agree. Concurrent requests for the same view wait
 //! for one computation instead of each running it.
+//!
+//! Each kind of result has a shelf of its own, typed by what it holds and what it is filed
+//! under, so nothing is cast back at run time.
 
 use std::{
-    any::Any,
     collections::HashMap,
     hash::{Hash, Hasher},
     sync::{Arc, Mutex},
 };
 
+use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tokio::sync::OnceCell;
 
 use crate::{
+    bots::BotPattern,
     entities::repository,
     error::QueryError,
     queries::{
         activity::{self, Bucket, Committer, CommitterOrder, Point, Range, Totals},
         daily::Daily,
-        filters::{BotPattern, bot_emails},
+        filters::{Filters, bot_emails},
         highlights::{self, Highlight},
         stats::{self, PunchCard},
     },
 };
 
-/// Views' results kept at most; past it they are all dropped (a view's result is a few
-/// kilobytes: a committers list of thousands of people, some hundreds). A scope's daily
-/// summary and bots stay while their version stands: one pair per repository and one for
-/// all, about 64 bytes per day and author with commits (1.6 MB for git/git's 25,000).
-const CAPACITY: usize = 512;
+/// Results kept at most per kind of view; past it that shelf starts over (a view's result
+/// is a few kilobytes: a committers list of thousands of people, some hundreds). A scope's
+/// daily summary and bots stay while their version stands: one pair per repository and one
+/// for all, about 64 bytes per day and author with commits (1.6 MB for git/git's 25,000).
+const VIEWS_PER_SHELF: usize = 128;
 
-type Value = Arc<dyn Any + Send + Sync>;
+/// A scope: one repository, or all of them (`None`).
+type Scope = Option<i64>;
 
-struct Entry {
+/// What a view's result is filed under: its scope, days and filters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ViewKey {
+    repository: Scope,
+    since: NaiveDate,
+    until: NaiveDate,
+    include_merges: bool,
+    /// A hash and count of the excluded authors' emails (bots), not the list itself.
+    excluded: (u64, usize),
+}
+
+impl ViewKey {
+    fn of(range: &Range) -> Self {
+        let mut excluded = std::hash::DefaultHasher::new();
+        range.filters.excluded_authors.hash(&mut excluded);
+        Self {
+            repository: range.repository,
+            since: range.since,
+            until: range.until,
+            include_merges: range.filters.include_merges,
+            excluded: (excluded.finish(), range.filters.excluded_authors.len()),
+        }
+    }
+}
+
+struct Entry<V> {
     version: Arc<str>,
-    cell: Arc<OnceCell<Value>>,
+    cell: Arc<OnceCell<Arc<V>>>,
+}
+
+/// Values of one type under keys of one type, each valid for one version of its scope.
+struct Shelf<K, V> {
+    entries: Mutex<HashMap<K, Entry<V>>>,
+    /// `None`: bounded by the number of scopes instead.
+    capacity: Option<usize>,
+}
+
+impl<K: Hash + Eq, V> Shelf<K, V> {
+    fn new(capacity: Option<usize>) -> Self {
+        Self { entries: Mutex::default(), capacity }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Entry<V>>> {
+        self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The value of `compute` for `key`, computed at most once per version of the scope.
+    async fn get(
+        &self,
+        version: &Arc<str>,
+        key: K,
+        compute: impl Future<Output = Result<V, QueryError>>,
+    ) -> Result<Arc<V>, QueryError> {
+        let cell = self.cell(key, version.clone());
+        let value = cell.get_or_try_init(|| async { Ok::<_, QueryError>(Arc::new(compute.await?)) }).await?;
+        Ok(value.clone())
+    }
+
+    fn cell(&self, key: K, version: Arc<str>) -> Arc<OnceCell<Arc<V>>> {
+        let mut entries = self.lock();
+        if let Some(entry) = entries.get(&key)
+            && entry.version == version
+        {
+            return entry.cell.clone();
+        }
+        if self.capacity.is_some_and(|capacity| entries.len() >= capacity) {
+            // Start over rather than track use: a view costs milliseconds to compute again.
+            entries.clear();
+        }
+        let cell = Arc::new(OnceCell::new());
+        entries.insert(key, Entry { version, cell: cell.clone() });
+        cell
+    }
+
+    fn is_kept(&self, key: &K, version: &Arc<str>) -> bool {
+        self.lock().get(key).is_some_and(|entry| entry.version == *version && entry.cell.initialized())
+    }
+
+    fn retain(&self, keep: impl Fn(&K) -> bool) {
+        self.lock().retain(|key, _| keep(key));
+    }
 }
 
 pub struct Aggregates {
     bot_pattern: BotPattern,
-    entries: Mutex<HashMap<String, Entry>>,
+    daily: Shelf<Scope, Daily>,
+    bots: Shelf<Scope, Vec<String>>,
+    days: Shelf<ViewKey, Vec<Point>>,
+    totals: Shelf<ViewKey, Totals>,
+    highlights: Shelf<ViewKey, Vec<Highlight>>,
+    punch_cards: Shelf<ViewKey, PunchCard>,
+    committers_per_month: Shelf<ViewKey, Vec<(String, i64)>>,
+    committers: Shelf<(ViewKey, CommitterOrder), Vec<Committer>>,
 }
 
 impl Aggregates {
     pub fn new(bot_pattern: BotPattern) -> Self {
-        Self { bot_pattern, entries: Mutex::default() }
+        Self {
+            bot_pattern,
+            daily: Shelf::new(None),
+            bots: Shelf::new(None),
+            days: Shelf::new(Some(VIEWS_PER_SHELF)),
+            totals: Shelf::new(Some(VIEWS_PER_SHELF)),
+            highlights: Shelf::new(Some(VIEWS_PER_SHELF)),
+            punch_cards: Shelf::new(Some(VIEWS_PER_SHELF)),
+            committers_per_month: Shelf::new(Some(VIEWS_PER_SHELF)),
+            committers: Shelf::new(Some(VIEWS_PER_SHELF)),
+        }
     }
 
     /// The emails of a scope's authors that the bot pattern matches.
-    pub async fn bots(&self, db: &impl ConnectionTrait, repository: Option<i64>) -> Result<Arc<[String]>, QueryError> {
+    pub async fn bots(&self, db: &impl ConnectionTrait, repository: Scope) -> Result<Arc<[String]>, QueryError> {
         let version = scope_version(db, repository).await?;
-        let found: Arc<Vec<String>> =
-            self.kept(&version, scope_key("bots", repository), bot_emails(db, repository, &self.bot_pattern)).await?;
+        let found = self.bots.get(&version, repository, bot_emails(db, repository, &self.bot_pattern)).await?;
         Ok(Arc::from(found.as_slice()))
+    }
+
+    /// The filters a person asked for: bots are the scope's authors the pattern matches.
+    pub async fn filters(
+        &self,
+        db: &impl ConnectionTrait,
+        repository: Scope,
+        include_merges: bool,
+        include_bots: bool,
+    ) -> Result<Filters, QueryError> {
+        let excluded_authors = if include_bots { Arc::from(Vec::new()) } else { self.bots(db, repository).await? };
+        Ok(Filters { include_merges, excluded_authors })
     }
 
     /// Reads what the dashboard will ask for of every synced repository, and of all of them,
@@ -66,45 +177,32 @@ impl Aggregates {
     /// for a repository of 80,000 commits). Returns how many scopes it read.
     pub async fn warm(&self, db: &impl ConnectionTrait) -> Result<usize, QueryError> {
         let repositories = repository_versions(db, None).await?;
-        let mut scopes: Vec<(Option<i64>, Arc<str>)> = repositories
+        let mut scopes: Vec<(Scope, Arc<str>)> = repositories
             .iter()
             .filter(|(_, synced)| synced.is_some())
             .map(|(id, synced)| (Some(*id), version_of(&[(*id, *synced)])))
             .collect();
         scopes.push((None, version_of(&repositories)));
         // Deleted repositories' data goes.
-        let live: Vec<String> =
-            scopes.iter().flat_map(|(id, _)| [scope_key("daily", *id), scope_key("bots", *id)]).collect();
-        self.entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .retain(|key, _| !is_scope_data(key) || live.contains(key));
+        let live = |scope: &Scope| scope.is_none() || repositories.iter().any(|(id, _)| Some(*id) == *scope);
+        self.daily.retain(live);
+        self.bots.retain(live);
         let mut read = 0;
         for (repository, version) in scopes {
-            let key = scope_key("daily", repository);
-            if self.is_kept(&key, &version) {
+            if self.daily.is_kept(&repository, &version) {
                 continue;
             }
-            self.kept(&version, key, Daily::load(db, repository)).await?;
-            self.kept(&version, scope_key("bots", repository), bot_emails(db, repository, &self.bot_pattern)).await?;
+            self.daily.get(&version, repository, Daily::load(db, repository)).await?;
+            self.bots.get(&version, repository, bot_emails(db, repository, &self.bot_pattern)).await?;
             read += 1;
         }
         Ok(read)
     }
 
-    fn is_kept(&self, key: &str, version: &Arc<str>) -> bool {
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.get(key).is_some_and(|entry| entry.version == *version && entry.cell.initialized())
-    }
-
     /// The scope's daily summary as of its version, read once for every range and filter.
-    async fn daily(
-        &self,
-        db: &impl ConnectionTrait,
-        repository: Option<i64>,
-    ) -> Result<(Arc<str>, Arc<Daily>), QueryError> {
+    async fn daily(&self, db: &impl ConnectionTrait, repository: Scope) -> Result<(Arc<str>, Arc<Daily>), QueryError> {
         let version = scope_version(db, repository).await?;
-        let daily = self.kept(&version, scope_key("daily", repository), Daily::load(db, repository)).await?;
+        let daily = self.daily.get(&version, repository, Daily::load(db, repository)).await?;
         Ok((version, daily))
     }
 
@@ -116,14 +214,13 @@ impl Aggregates {
         bucket: Bucket,
     ) -> Result<Vec<Point>, QueryError> {
         let (version, daily) = self.daily(db, range.repository).await?;
-        let days = self.kept(&version, key("days", range, ()), async { Ok(daily.days(range)) }).await?;
+        let days = self.days.get(&version, ViewKey::of(range), async { Ok(daily.days(range)) }).await?;
         Ok(activity::in_buckets(&days, range, bucket))
     }
 
-    pub async fn totals(&self, db: &impl ConnectionTrait, range: &Range) -> Result<Totals, QueryError> {
+    pub async fn totals(&self, db: &impl ConnectionTrait, range: &Range) -> Result<Arc<Totals>, QueryError> {
         let (version, daily) = self.daily(db, range.repository).await?;
-        let totals = self.kept(&version, key("totals", range, ()), async { Ok(daily.totals(range)) }).await?;
-        Ok(Totals::clone(&totals))
+        self.totals.get(&version, ViewKey::of(range), async { Ok(daily.totals(range)) }).await
     }
 
     pub async fn highlights(
@@ -132,13 +229,13 @@ impl Aggregates {
         range: &Range,
     ) -> Result<Arc<Vec<Highlight>>, QueryError> {
         let (version, daily) = self.daily(db, range.repository).await?;
-        self.kept(&version, key("highlights", range, ()), highlights::highlights(db, range, &daily)).await
+        self.highlights.get(&version, ViewKey::of(range), highlights::highlights(db, range, &daily)).await
     }
 
     pub async fn punch_card(&self, db: &impl ConnectionTrait, range: &Range) -> Result<Arc<PunchCard>, QueryError> {
         let (version, daily) = self.daily(db, range.repository).await?;
         let compute = stats::punch_card(db, range, daily.spans_whole_history(range));
-        self.kept(&version, key("punch card", range, ()), compute).await
+        self.punch_cards.get(&version, ViewKey::of(range), compute).await
     }
 
     pub async fn committers_per_month(
@@ -148,7 +245,7 @@ impl Aggregates {
     ) -> Result<Arc<Vec<(String, i64)>>, QueryError> {
         let (version, daily) = self.daily(db, range.repository).await?;
         let compute = async { Ok(daily.committers_per_month(range)) };
-        self.kept(&version, key("committers per month", range, ()), compute).await
+        self.committers_per_month.get(&version, ViewKey::of(range), compute).await
     }
 
     /// Everyone who committed in the range, most commits first unless `order` says otherwise.
@@ -164,77 +261,19 @@ impl Aggregates {
             activity::sort_committers(&mut committers, order);
             Ok(committers)
         };
-        self.kept(&version, key("committers", range, order), compute).await
+        self.committers.get(&version, (ViewKey::of(range), order), compute).await
     }
-
-    /// The value of `compute` for `key`, computed at most once per version of the scope.
-    async fn kept<V: Send + Sync + 'static>(
-        &self,
-        version: &Arc<str>,
-        key: String,
-        compute: impl Future<Output = Result<V, QueryError>>,
-    ) -> Result<Arc<V>, QueryError> {
-        let cell = self.cell(key, version.clone());
-        let value = cell.get_or_try_init(|| async { Ok::<Value, QueryError>(Arc::new(compute.await?)) }).await?;
-        value.clone().downcast::<V>().map_err(|_| QueryError::Internal("an aggregate was kept under another type"))
-    }
-
-    fn cell(&self, key: String, version: Arc<str>) -> Arc<OnceCell<Value>> {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(entry) = entries.get(&key)
-            && entry.version == version
-        {
-            return entry.cell.clone();
-        }
-        if !is_scope_data(&key) && entries.len() >= CAPACITY {
-            // Start over rather than track use; the scopes' data (daily summary, bots), which
-            // every view of a scope reads, stays.
-            entries.retain(|key, _| is_scope_data(key));
-        }
-        let cell = Arc::new(OnceCell::new());
-        entries.insert(key, Entry { version, cell: cell.clone() });
-        cell
-    }
-}
-
-/// How the keys of scopes' data start (a view's key starts with its query's name).
-const SCOPE_DATA: &str = "scope ";
-
-fn scope_key(what: &str, repository: Option<i64>) -> String {
-    format!("{SCOPE_DATA}{what} {repository:?}")
-}
-
-fn is_scope_data(key: &str) -> bool {
-    key.starts_with(SCOPE_DATA)
-}
-
-/// What a kept result is filed under: the query, the range's days, repository and filters.
-fn key(query: &str, range: &Range, detail: impl std::fmt::Debug) -> String {
-    let mut excluded = std::hash::DefaultHasher::new();
-    range.filters.excluded_authors.hash(&mut excluded);
-    format!(
-        "{query} {detail:?} {:?} {}..{} merges={} excluded={:x}/{}",
-        range.repository,
-        range.since,
-        range.until,
-        range.filters.include_merges,
-        excluded.finish(),
-        range.filters.excluded_authors.len()
-    )
 }
 
 /// What changes whenever a scope's data may have: its repositories and their last syncs.
-async fn scope_version(db: &impl ConnectionTrait, repository: Option<i64>) -> Result<Arc<str>, QueryError> {
+async fn scope_version(db: &impl ConnectionTrait, repository: Scope) -> Result<Arc<str>, QueryError> {
     Ok(version_of(&repository_versions(db, repository).await?))
 }
 
 type Synced = Option<chrono::DateTime<chrono::Utc>>;
 
 /// The ids and last syncs of one repository, or of all of them.
-async fn repository_versions(
-    db: &impl ConnectionTrait,
-    repository: Option<i64>,
-) -> Result<Vec<(i64, Synced)>, QueryError> {
+async fn repository_versions(db: &impl ConnectionTrait, repository: Scope) -> Result<Vec<(i64, Synced)>, QueryError> {
     let mut query = repository::Entity::find()
         .select_only()
         .column(repository::Column::Id)

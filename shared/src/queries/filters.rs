@@ -1,35 +1,12 @@
 //! What a view may leave out: merge commits, and bots — authors whose name or email matches
-//! a configurable pattern (`GITDASH_BOT_PATTERN`). Charts and tables leave both out by
+//! the configured pattern (`crate::bots`). Charts and tables leave both out by
 //! default, as GitHub's contributor graphs do; every view can take them back in.
 
 use std::sync::Arc;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use crate::{entities::activity_author, error::QueryError};
-
-/// Names ending in `[bot]` (GitHub Apps) and the accounts of common CI and dependency tools.
-pub const DEFAULT_BOT_PATTERN: &str = r"(?i)\[bot\]$|^(dependabot|renovate|renovate-bot|greenkeeper|snyk-bot|github-actions|github-action|travis[ -]?ci|jenkins|gitlab-ci|semantic-release-bot|pre-commit-ci|codecov|mergify|imgbot|allcontributors|weblate|bors|homu)\b|\[bot\]@users\.noreply\.github\.com$";
-
-/// The compiled pattern bots are recognised by, tried on an author's name and on their email.
-#[derive(Debug, Clone)]
-pub struct BotPattern(regex::Regex);
-
-impl BotPattern {
-    pub fn new(pattern: &str) -> Result<Self, regex::Error> {
-        regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().map(Self)
-    }
-
-    pub fn is_bot(&self, name: &str, email: &str) -> bool {
-        self.0.is_match(name) || self.0.is_match(email)
-    }
-}
-
-impl Default for BotPattern {
-    fn default() -> Self {
-        Self::new(DEFAULT_BOT_PATTERN).expect("the default bot pattern compiles")
-    }
-}
+use crate::{bots::BotPattern, entities::activity_author, error::QueryError};
 
 /// What a query leaves out. The default leaves nothing out.
 #[derive(Debug, Clone)]
@@ -58,19 +35,6 @@ impl Filters {
         }
         condition
     }
-
-    /// The filters a person asked for: bots are the scope's authors the pattern matches.
-    pub async fn choose(
-        db: &impl ConnectionTrait,
-        repository: Option<i64>,
-        include_merges: bool,
-        include_bots: bool,
-        aggregates: &crate::queries::aggregates::Aggregates,
-    ) -> Result<Self, QueryError> {
-        let excluded_authors =
-            if include_bots { Arc::from(Vec::new()) } else { aggregates.bots(db, repository).await? };
-        Ok(Self { include_merges, excluded_authors })
-    }
 }
 
 /// The emails of the authors in a scope (one repository or all) that `pattern` calls bots.
@@ -94,22 +58,4 @@ pub async fn bot_emails(
     bots.sort();
     bots.dedup();
     Ok(bots)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::BotPattern;
-
-    #[test]
-    fn the_default_pattern_knows_app_bots_and_ci_accounts_but_not_people() {
-        let bots = BotPattern::default();
-        assert!(bots.is_bot("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"));
-        assert!(bots.is_bot("renovate[bot]", "bot@renovateapp.com"));
-        assert!(bots.is_bot("github-actions", "41898282+github-actions[bot]@users.noreply.github.com"));
-        assert!(bots.is_bot("Travis CI", "travis@example.org"));
-        assert!(bots.is_bot("Jenkins", "jenkins@ci.example.org"));
-        assert!(!bots.is_bot("Abbot Robertson", "abbot@example.org"));
-        assert!(!bots.is_bot("Jenkinson Smith", "j.smith@example.org"));
-        assert!(!bots.is_bot("Ada Lovelace", "ada@example.org"));
-    }
 }

@@ -75,6 +75,18 @@ pub async fn names(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, Quer
         .await?)
 }
 
+/// Every repository's id and URL: what a worker checks its clones against.
+pub async fn urls(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, QueryError> {
+    use sea_orm::QuerySelect;
+    Ok(repository::Entity::find()
+        .select_only()
+        .column(repository::Column::Id)
+        .column(repository::Column::Url)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Every repository with its commit count and latest sync, in three queries however many
 /// repositories there are.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RepositoryDetail>, QueryError> {

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use gitdash_shared::queries::{
     commits::{self, CommitFilter, Cursor},
-    filters::Filters,
     repositories,
 };
 use poem_openapi::{
@@ -14,11 +13,14 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{ApiTags, Commit, CommitPage};
+use super::{
+    models::{Commit, CommitPage},
+    tags::ApiTags,
+};
 use crate::{
-    app::AppState,
     auth::Identity,
     error::{ApiError, ErrorBody},
+    state::AppState,
 };
 
 pub struct CommitsApi {
@@ -52,6 +54,7 @@ impl CommitsApi {
         /// Text in the commit message, or a sha prefix (4+ hex digits).
         q: Query<Option<String>>,
         /// Page size, 1 to 500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u64>>,
         /// `next_cursor` of the previous page.
         cursor: Query<Option<String>>,
@@ -75,14 +78,8 @@ impl CommitsApi {
             return invalid("since is after until");
         }
         repositories::get(&self.state.db, id.0).await?;
-        let filters = Filters::choose(
-            &self.state.db,
-            Some(id.0),
-            include_merges.0.unwrap_or(true),
-            include_bots.0.unwrap_or(true),
-            &self.state.aggregates,
-        )
-        .await?;
+        let (include_merges, include_bots) = (include_merges.0.unwrap_or(true), include_bots.0.unwrap_or(true));
+        let filters = self.state.aggregates.filters(&self.state.db, Some(id.0), include_merges, include_bots).await?;
         let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0, filters };
         let page = commits::list(&self.state.db, Some(id.0), &filter, cursor, limit).await?;
         Ok(ListResponse::Page(Json(CommitPage {

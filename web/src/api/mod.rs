@@ -2,14 +2,17 @@
 
 mod activity;
 mod commits;
+pub mod dashboard_models;
+pub mod day;
 mod fast_json;
 mod models;
 mod repositories;
 mod syncs;
+mod tags;
 
 use std::sync::Arc;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub use models::*;
 
@@ -22,16 +25,4 @@ pub fn apis(
         commits::CommitsApi { state: state.clone() },
         activity::ActivityApi { state },
     )
-}
-
-#[derive(poem_openapi::Tags)]
-pub enum ApiTags {
-    /// Git repositories and their syncs.
-    Repositories,
-    /// Sync runs: one fetch and index of a repository.
-    Syncs,
-    /// Indexed commits.
-    Commits,
-    /// Commit history over time.
-    Activity,
 }

@@ -14,6 +14,7 @@ pub struct NewRepository {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Repository {
     pub id: i64,
     /// The URL in normalized form.
@@ -73,6 +74,7 @@ impl From<sync_run::SyncState> for SyncState {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SyncRun {
     pub id: i64,
     pub repository_id: i64,
@@ -110,49 +112,62 @@ impl From<sync_run::Model> for SyncRun {
     }
 }
 
-#[derive(Debug, Object)]
-pub struct Commit {
+/// A commit as one line of a list: what the commits export's CSV holds, one row a commit.
+#[derive(Debug, Object, serde::Serialize)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CommitLine {
     pub sha: String,
-    pub parent_count: i32,
+    pub committed_at: DateTime<Utc>,
     /// After the repository's .mailmap.
     pub author_name: String,
     pub author_email: String,
-    pub authored_at: DateTime<Utc>,
-    /// The author's time zone, in minutes east of UTC.
-    pub author_utc_offset_minutes: i32,
-    pub committer_name: String,
-    pub committer_email: String,
-    pub committed_at: DateTime<Utc>,
     pub summary: String,
-    pub message: String,
-    /// Absent for merge commits.
+    /// Absent for merge commits (as are `insertions` and `deletions`).
     pub files_changed: Option<i32>,
     pub insertions: Option<i64>,
     pub deletions: Option<i64>,
 }
 
+/// A commit as the API and the JSON export give it: its line, and the rest of its record.
+#[derive(Debug, Object, serde::Serialize)]
+pub struct Commit {
+    #[oai(flatten)]
+    #[serde(flatten)]
+    pub line: CommitLine,
+    pub parent_count: i32,
+    pub authored_at: DateTime<Utc>,
+    /// The author's time zone, in minutes east of UTC.
+    pub author_utc_offset_minutes: i32,
+    pub committer_name: String,
+    pub committer_email: String,
+    pub message: String,
+}
+
 impl From<commit::Model> for Commit {
     fn from(c: commit::Model) -> Self {
         Self {
-            sha: c.sha,
+            line: CommitLine {
+                sha: c.sha,
+                committed_at: c.committed_at,
+                author_name: c.author_name,
+                author_email: c.author_email,
+                summary: c.summary,
+                files_changed: c.files_changed,
+                insertions: c.insertions,
+                deletions: c.deletions,
+            },
             parent_count: c.parent_count,
-            author_name: c.author_name,
-            author_email: c.author_email,
             authored_at: c.authored_at,
             author_utc_offset_minutes: c.author_utc_offset_minutes,
             committer_name: c.committer_name,
             committer_email: c.committer_email,
-            committed_at: c.committed_at,
-            summary: c.summary,
             message: c.message,
-            files_changed: c.files_changed,
-            insertions: c.insertions,
-            deletions: c.deletions,
         }
     }
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CommitPage {
     /// Newest first.
     pub commits: Vec<Commit>,

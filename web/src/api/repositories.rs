@@ -5,12 +5,15 @@ use std::sync::Arc;
 use gitdash_shared::queries::repositories;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 
-use super::{ApiTags, NewRepository, Repository, RepositoryConflict, SyncRun};
+use super::{
+    models::{NewRepository, Repository, RepositoryConflict, SyncRun},
+    tags::ApiTags,
+};
 use crate::{
-    app::AppState,
     auth::Identity,
     error::{ApiError, ErrorBody},
     repository_actions::{Added, add_repository, delete_repository, request_sync},
+    state::AppState,
 };
 
 pub struct RepositoriesApi {

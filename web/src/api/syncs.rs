@@ -5,8 +5,8 @@ use std::sync::Arc;
 use gitdash_shared::queries::sync_runs;
 use poem_openapi::{OpenApi, param::Path, payload::Json};
 
-use super::{ApiTags, SyncRun};
-use crate::{app::AppState, auth::Identity, error::ApiError};
+use super::{models::SyncRun, tags::ApiTags};
+use crate::{auth::Identity, error::ApiError, state::AppState};
 
 pub struct SyncsApi {
     pub state: Arc<AppState>,

@@ -19,7 +19,7 @@ use poem::{
 use subtle::ConstantTimeEq;
 
 use super::{Identity, SessionRef, bearer};
-use crate::{app::AppState, error::json};
+use crate::{error::json, pages::message, state::AppState};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Realm {
@@ -163,7 +163,7 @@ fn unavailable(realm: Realm) -> Response {
     let message = "sign-in is unavailable for a moment (the provider or the session store cannot be reached)";
     match realm {
         Realm::Api => json(StatusCode::SERVICE_UNAVAILABLE, message),
-        Realm::Page => crate::pages::message(StatusCode::SERVICE_UNAVAILABLE, "Sign-in unavailable", message),
+        Realm::Page => message::message(StatusCode::SERVICE_UNAVAILABLE, "Sign-in unavailable", message),
     }
 }
 

@@ -17,7 +17,7 @@ use super::{
     return_to,
     session::{LOGIN_TTL, LoginState},
 };
-use crate::{app::AppState, pages};
+use crate::{pages::message as pages, state::AppState};
 
 #[derive(Deserialize)]
 pub struct LoginParams {

@@ -11,17 +11,20 @@ use gitdash_shared::{
     queries::repositories::{self, RepositoryDetail},
 };
 use poem::{
-    IntoResponse, Response, handler,
+    IntoResponse, handler,
     http::StatusCode,
     web::{Data, Form, Path, Query, Redirect},
 };
 use serde::Deserialize;
 
+use super::{
+    error::{PageError, PageResult},
+    message::{message, render},
+};
 use crate::{
-    app::AppState,
     auth::{Identity, guard::tokens_match},
-    pages::{message, render},
     repository_actions::{self, Added},
+    state::AppState,
     view::ViewParams,
 };
 
@@ -80,11 +83,6 @@ fn csrf_token(identity: &Identity) -> String {
     identity.session.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default()
 }
 
-fn unavailable(err: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %err, "repositories page");
-    message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
-}
-
 fn row(detail: RepositoryDetail, identity: &Identity) -> Row {
     Row {
         id: detail.repository.id,
@@ -107,24 +105,22 @@ async fn list_view(
     status: StatusCode,
     url: String,
     error: Option<String>,
-) -> Response {
-    match repositories::list(&state.db).await {
-        Ok(list) => render(
-            status,
-            &RepositoriesPage {
-                user: identity.user.display_name().to_owned(),
-                csrf_token: csrf_token(identity),
-                repositories: list.into_iter().map(|detail| row(detail, identity)).collect(),
-                url,
-                error,
-            },
-        ),
-        Err(err) => unavailable(&err),
-    }
+) -> PageResult {
+    let list = repositories::list(&state.db).await?;
+    Ok(render(
+        status,
+        &RepositoriesPage {
+            user: identity.user.display_name().to_owned(),
+            csrf_token: csrf_token(identity),
+            repositories: list.into_iter().map(|detail| row(detail, identity)).collect(),
+            url,
+            error,
+        },
+    ))
 }
 
 #[handler]
-pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>) -> Response {
+pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>) -> PageResult {
     list_view(&state, &identity, StatusCode::OK, String::new(), None).await
 }
 
@@ -140,32 +136,29 @@ pub struct TokenForm {
 }
 
 /// Page forms prove they came from a gitdash page with the session's token.
-fn from_our_page(identity: &Identity, token: Option<&str>) -> Result<(), Response> {
+fn from_our_page(identity: &Identity, token: Option<&str>) -> Result<(), PageError> {
     let expected = csrf_token(identity);
     if token.is_some_and(|t| !expected.is_empty() && tokens_match(t, &expected)) {
         Ok(())
     } else {
-        Err(message(StatusCode::FORBIDDEN, "Refused", "This form did not come from a gitdash page."))
+        Err(PageError::Forbidden("This form did not come from a gitdash page.".into()))
     }
 }
 
 /// The add form: on success back to the list (post/redirect/get); a refused URL is shown
 /// with the reason next to the form.
 #[handler]
-pub async fn add(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Form(form): Form<AddForm>) -> Response {
-    if let Err(refused) = from_our_page(&identity, form.csrf_token.as_deref()) {
-        return refused;
-    }
-    match repository_actions::add_repository(&state, &identity, form.url.trim()).await {
-        Ok(Added::Created(_)) => Redirect::see_other("/repositories").into_response(),
-        Ok(Added::AlreadyExists(existing)) => {
+pub async fn add(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Form(form): Form<AddForm>) -> PageResult {
+    from_our_page(&identity, form.csrf_token.as_deref())?;
+    match repository_actions::add_repository(&state, &identity, form.url.trim()).await? {
+        Added::Created(_) => Ok(Redirect::see_other("/repositories").into_response()),
+        Added::AlreadyExists(existing) => {
             let error = format!("{} is already added.", existing.url);
             list_view(&state, &identity, StatusCode::CONFLICT, form.url, Some(error)).await
         }
-        Ok(Added::Refused(reason)) => {
+        Added::Refused(reason) => {
             list_view(&state, &identity, StatusCode::UNPROCESSABLE_ENTITY, form.url, Some(reason)).await
         }
-        Err(err) => message(err.status(), "Not added", err.message()),
     }
 }
 
@@ -176,34 +169,24 @@ pub async fn sync_now(
     state: Data<&Arc<AppState>>,
     Path(id): Path<i64>,
     Form(form): Form<TokenForm>,
-) -> Response {
-    if let Err(refused) = from_our_page(&identity, form.csrf_token.as_deref()) {
-        return refused;
-    }
-    match repository_actions::request_sync(&state, id).await {
-        Ok(_) => Redirect::see_other("/repositories").into_response(),
-        Err(err) => message(err.status(), "Not synced", err.message()),
-    }
+) -> PageResult {
+    from_our_page(&identity, form.csrf_token.as_deref())?;
+    repository_actions::request_sync(&state, id).await?;
+    Ok(Redirect::see_other("/repositories").into_response())
 }
 
 /// The confirmation page: says what deleting removes, and asks.
 #[handler]
-pub async fn confirm_delete(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Path(id): Path<i64>) -> Response {
-    let detail = match repositories::detail(&state.db, id).await {
-        Ok(detail) => detail,
-        Err(gitdash_shared::QueryError::NotFound(_)) => {
-            return message(StatusCode::NOT_FOUND, "Not found", "There is no repository with this number.");
-        }
-        Err(err) => return unavailable(&err),
-    };
+pub async fn confirm_delete(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Path(id): Path<i64>) -> PageResult {
+    let detail = repositories::detail(&state.db, id).await?;
     if !repositories::may_delete(&detail.repository, &identity.caller) {
-        return message(
+        return Ok(message(
             StatusCode::FORBIDDEN,
             "Not yours to delete",
             "Only the person who added this repository, or an admin, may delete it.",
-        );
+        ));
     }
-    render(
+    Ok(render(
         StatusCode::OK,
         &DeletePage {
             user: identity.user.display_name().to_owned(),
@@ -213,7 +196,7 @@ pub async fn confirm_delete(identity: Data<&Identity>, state: Data<&Arc<AppState
             url: detail.repository.url,
             commits: detail.commit_count,
         },
-    )
+    ))
 }
 
 #[handler]
@@ -222,14 +205,10 @@ pub async fn delete(
     state: Data<&Arc<AppState>>,
     Path(id): Path<i64>,
     Form(form): Form<TokenForm>,
-) -> Response {
-    if let Err(refused) = from_our_page(&identity, form.csrf_token.as_deref()) {
-        return refused;
-    }
-    match repository_actions::delete_repository(&state, &identity, id).await {
-        Ok(_) => Redirect::see_other("/repositories").into_response(),
-        Err(err) => message(err.status(), "Not deleted", err.message()),
-    }
+) -> PageResult {
+    from_our_page(&identity, form.csrf_token.as_deref())?;
+    repository_actions::delete_repository(&state, &identity, id).await?;
+    Ok(Redirect::see_other("/repositories").into_response())
 }
 
 /// `/repositories/{id}`: the overview of one repository.
@@ -239,15 +218,8 @@ pub async fn overview(
     state: Data<&Arc<AppState>>,
     Path(id): Path<i64>,
     Query(mut params): Query<ViewParams>,
-) -> Response {
-    match repositories::get(&state.db, id).await {
-        Ok(_) => {
-            params.repository = Some(id.to_string());
-            crate::overview::render(&state, identity.user.display_name().to_owned(), &params).await
-        }
-        Err(gitdash_shared::QueryError::NotFound(_)) => {
-            message(StatusCode::NOT_FOUND, "Not found", "There is no repository with this number.")
-        }
-        Err(err) => unavailable(&err),
-    }
+) -> PageResult {
+    repositories::get(&state.db, id).await?;
+    params.repository = Some(id.to_string());
+    super::overview::render(&state, identity.user.display_name().to_owned(), &params).await
 }

@@ -4,18 +4,18 @@
 
 use std::sync::Arc;
 
-use crate::{
-    app::AppState,
-    auth::Identity,
-    charts, pages,
-    view::{FilterForm, RangeChoice, ViewParams},
-};
 use askama::Template;
 use gitdash_shared::queries::activity;
 use poem::{
-    IntoResponse, Response, handler,
-    http::StatusCode,
-    web::{Data, Query},
+    IntoResponse, handler,
+    web::{Data, Html, Query},
+};
+
+use super::{charts, error::PageResult, filter_bar::FilterForm};
+use crate::{
+    auth::Identity,
+    state::AppState,
+    view::{RangeChoice, ViewParams},
 };
 
 #[derive(Template)]
@@ -40,46 +40,25 @@ pub async fn page(
     identity: Data<&Identity>,
     state: Data<&Arc<AppState>>,
     Query(params): Query<ViewParams>,
-) -> Response {
-    match build(&state, identity.user.display_name().to_owned(), &params).await {
-        Ok(page) => match page.render() {
-            Ok(html) => poem::web::Html(html).into_response(),
-            Err(err) => {
-                tracing::error!(error = %err, "statistics page did not render");
-                StatusCode::INTERNAL_SERVER_ERROR.into_response()
-            }
-        },
-        Err(err) => {
-            tracing::error!(error = %err, "statistics");
-            pages::message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
-        }
-    }
-}
-
-async fn build(
-    state: &AppState,
-    user: String,
-    params: &ViewParams,
-) -> Result<StatisticsPage, gitdash_shared::QueryError> {
+) -> PageResult {
     let db = &state.db;
-    let view = params.resolve(db, RangeChoice::Months12).await?;
-    let range = view.range(db, &state.aggregates).await?;
+    let view = params.resolve(&state, RangeChoice::Months12).await?;
+    let range = &view.range;
     let kept = &state.aggregates;
-    let card = kept.punch_card(db, &range).await?;
-    // Code frequency per week, or per month past two years: a bar a week over a long
-    // history would be narrower than a pixel.
-    let (frequency, frequency_period) = if (range.until - range.since).num_days() > 2 * 366 {
-        (activity::Bucket::Month, "month")
-    } else {
-        (activity::Bucket::Week, "week")
+    let card = kept.punch_card(db, range).await?;
+    let frequency = view.code_frequency_bucket();
+    view.check_points(frequency).map_err(super::error::PageError::Invalid)?;
+    let frequency_period = match frequency {
+        activity::Bucket::Month => "month",
+        _ => "week",
     };
-    let months = kept.history(db, &range, activity::Bucket::Month).await?;
+    let months = kept.history(db, range, activity::Bucket::Month).await?;
     let periods = match frequency {
         activity::Bucket::Month => months.clone(),
-        _ => kept.history(db, &range, frequency).await?,
+        _ => kept.history(db, range, frequency).await?,
     };
-    let people = kept.committers_per_month(db, &range).await?;
-    let totals = kept.totals(db, &range).await?;
+    let people = kept.committers_per_month(db, range).await?;
+    let totals = kept.totals(db, range).await?;
     let frequency_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {
         periods
             .iter()
@@ -118,10 +97,10 @@ async fn build(
         })
         .collect();
     let total_in_card: i64 = card.iter().flatten().sum();
-    Ok(StatisticsPage {
-        user,
+    let page = StatisticsPage {
+        user: identity.user.display_name().to_owned(),
         scope: view.scope(),
-        form: view.form("/statistics"),
+        form: FilterForm::of(&view, "/statistics"),
         commits: totals.commits,
         committers: totals.committers,
         punch_card: charts::punch_card(&card, &format!("Punch card of {total_in_card} commits by weekday and hour")),
@@ -138,5 +117,6 @@ async fn build(
         frequency_period,
         per_month: charts::bars(&month_bars, "Commits per month", "commits"),
         committers_per_month: charts::bars(&people_bars, "Committers per month", "people"),
-    })
+    };
+    Ok(Html(page.render()?).into_response())
 }

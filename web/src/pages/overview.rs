@@ -3,17 +3,15 @@
 //! time or two dates, merges and bots left out unless asked for. Everything is in the URL
 //! (`/?repository=3&range=12m`), so a view can be shared as a link.
 
-use std::sync::Arc;
-
 use askama::Template;
 use chrono::NaiveDate;
-use gitdash_shared::{QueryError, queries::activity};
-use poem::{Response, http::StatusCode};
+use gitdash_shared::queries::activity;
+use poem::{IntoResponse, web::Html};
 
+use super::{charts, error::PageResult, filter_bar::FilterForm};
 use crate::{
-    app::AppState,
-    charts, pages,
-    view::{FilterForm, RangeChoice, ViewParams},
+    state::AppState,
+    view::{RangeChoice, ViewParams},
 };
 
 struct HighlightRow {
@@ -37,38 +35,19 @@ struct OverviewPage {
     highlights: Vec<HighlightRow>,
 }
 
-pub async fn render(state: &Arc<AppState>, user: String, params: &ViewParams) -> Response {
-    match build(state, user, params).await {
-        Ok(page) => match page.render() {
-            Ok(html) => poem::IntoResponse::into_response(poem::web::Html(html)),
-            Err(err) => {
-                tracing::error!(error = %err, "overview did not render");
-                pages::message(StatusCode::INTERNAL_SERVER_ERROR, "Error", "The page could not be drawn.")
-            }
-        },
-        Err(err) => {
-            tracing::error!(error = %err, "overview");
-            pages::message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
-        }
-    }
-}
-
-async fn build(state: &Arc<AppState>, user: String, params: &ViewParams) -> Result<OverviewPage, QueryError> {
+/// The overview of the view `params` asks for (30 days unless it says otherwise).
+pub async fn render(state: &AppState, user: String, params: &ViewParams) -> PageResult {
     let db = &state.db;
-    let view = params.resolve(db, RangeChoice::Days30).await?;
-    let span = view.range(db, &state.aggregates).await?;
-    let days = (view.until - view.since).num_days();
-    let bucket = match days {
-        ..=62 => activity::Bucket::Day,
-        ..=730 => activity::Bucket::Week,
-        _ => activity::Bucket::Month,
-    };
+    let view = params.resolve(state, RangeChoice::Days30).await?;
+    let span = &view.range;
+    let bucket = view.chart_bucket();
+    view.check_points(bucket).map_err(super::error::PageError::Invalid)?;
     let (since, today) = (view.since, view.until);
     let kept = &state.aggregates;
-    let points = kept.history(db, &span, bucket).await?;
-    let totals = kept.totals(db, &span).await?;
+    let points = kept.history(db, span, bucket).await?;
+    let totals = activity::Totals::clone(&*kept.totals(db, span).await?);
     let highlights = kept
-        .highlights(db, &span)
+        .highlights(db, span)
         .await?
         .iter()
         .map(|h| HighlightRow {
@@ -107,13 +86,14 @@ async fn build(state: &Arc<AppState>, user: String, params: &ViewParams) -> Resu
         today,
         totals.commits
     );
-    Ok(OverviewPage {
+    let page = OverviewPage {
         user,
         scope,
-        form: view.form("/"),
+        form: FilterForm::of(&view, "/"),
         query: view.query(None),
         chart: charts::bars(&bars, &summary, "commits"),
         totals,
         highlights,
-    })
+    };
+    Ok(Html(page.render()?).into_response())
 }

@@ -6,22 +6,23 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::{
-    commits::{self, CommitFilter, Cursor},
-    filters::Filters,
-};
+use gitdash_shared::queries::commits::{self, CommitFilter, Cursor};
 use poem::{
-    IntoResponse, Response, handler,
-    http::{StatusCode, header},
-    web::{Data, Query},
+    IntoResponse, handler,
+    web::{Data, Html, Query},
 };
 use serde::Deserialize;
 
+use super::{
+    error::{PageError, PageResult},
+    export,
+    filter_bar::FilterForm,
+};
 use crate::{
-    app::AppState,
+    api::Commit,
     auth::Identity,
-    pages,
-    view::{FilterForm, RangeChoice, View, ViewParams},
+    state::AppState,
+    view::{RangeChoice, View, ViewParams},
 };
 
 /// The most commits one export holds.
@@ -58,10 +59,7 @@ impl Params {
 
 /// The view resolved and turned into a commit filter: "all time" puts no bound on dates.
 async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter), gitdash_shared::QueryError> {
-    let db = &state.db;
-    let view = params.view.resolve(db, RangeChoice::All).await?;
-    let filters =
-        Filters::choose(db, view.repository, view.include_merges, view.include_bots, &state.aggregates).await?;
+    let view = params.view.resolve(state, RangeChoice::All).await?;
     let start = |day: chrono::NaiveDate| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let bounded = view.preset != Some(RangeChoice::All);
     let filter = CommitFilter {
@@ -69,7 +67,7 @@ async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter
         since: bounded.then(|| start(view.since)),
         until: bounded.then(|| start(view.until + chrono::Days::new(1)) - chrono::Duration::microseconds(1)),
         q: params.q.clone(),
-        filters,
+        filters: view.range.filters.clone(),
     };
     Ok((view, filter))
 }
@@ -101,27 +99,13 @@ struct CommitsPage {
     export_json: String,
 }
 
-fn unavailable(err: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %err, "commits page");
-    pages::message(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", "The database is busy; try again shortly.")
-}
-
 #[handler]
-pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
+pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> PageResult {
     let db = &state.db;
-    let (view, filter) = match filter(&state, &params).await {
-        Ok(found) => found,
-        Err(err) => return unavailable(&err),
-    };
+    let (view, filter) = filter(&state, &params).await?;
     let cursor = params.cursor.as_deref().and_then(|c| Cursor::decode(c).ok());
-    let found = match commits::list(db, view.repository, &filter, cursor, 50).await {
-        Ok(found) => found,
-        Err(err) => return unavailable(&err),
-    };
-    let tags = match commits::tags_of(db, &found.commits).await {
-        Ok(tags) => tags,
-        Err(err) => return unavailable(&err),
-    };
+    let found = commits::list(db, view.repository, &filter, cursor, 50).await?;
+    let tags = commits::tags_of(db, &found.commits).await?;
     let rows = found
         .commits
         .into_iter()
@@ -138,7 +122,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         })
         .collect();
     let scope = view.scope();
-    let mut form = view.form("/commits");
+    let mut form = FilterForm::of(&view, "/commits");
     form.carry = params.search_pairs();
     let page = CommitsPage {
         user: identity.user.display_name().to_owned(),
@@ -152,25 +136,18 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         export_csv: format!("/commits/export.csv?{}", params.query(&view, None)),
         export_json: format!("/commits/export.json?{}", params.query(&view, None)),
     };
-    match page.render() {
-        Ok(html) => poem::web::Html(html).into_response(),
-        Err(err) => unavailable(&err),
-    }
+    Ok(Html(page.render()?).into_response())
 }
 
-/// Every commit of the filtered list (up to [`EXPORT_LIMIT`]), page by page.
-async fn all_matching(
-    state: &AppState,
-    params: &Params,
-) -> Result<Vec<gitdash_shared::entities::commit::Model>, Response> {
-    let (view, filter) = filter(state, params).await.map_err(|e| unavailable(&e))?;
+/// Every commit of the filtered list (up to [`EXPORT_LIMIT`]), page by page, as the API
+/// gives them.
+async fn all_matching(state: &AppState, params: &Params) -> Result<Vec<Commit>, PageError> {
+    let (view, filter) = filter(state, params).await?;
     let mut all = Vec::new();
     let mut cursor = None;
     loop {
-        let batch = commits::list(&state.db, view.repository, &filter, cursor, commits::MAX_PAGE)
-            .await
-            .map_err(|e| unavailable(&e))?;
-        all.extend(batch.commits);
+        let batch = commits::list(&state.db, view.repository, &filter, cursor, commits::MAX_PAGE).await?;
+        all.extend(batch.commits.into_iter().map(Commit::from));
         match batch.next_cursor {
             Some(next) if all.len() < EXPORT_LIMIT => cursor = Some(next),
             _ => break,
@@ -180,63 +157,15 @@ async fn all_matching(
     Ok(all)
 }
 
+/// One line a commit (the message's first line; the JSON export has the whole message).
 #[handler]
-pub async fn export_csv(state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
-    let commits = match all_matching(&state, &params).await {
-        Ok(commits) => commits,
-        Err(response) => return response,
-    };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut result = writer.write_record([
-        "sha",
-        "committed_at",
-        "author_name",
-        "author_email",
-        "summary",
-        "files_changed",
-        "insertions",
-        "deletions",
-    ]);
-    for c in &commits {
-        if result.is_ok() {
-            result = writer.write_record([
-                c.sha.as_str(),
-                &c.committed_at.to_rfc3339(),
-                c.author_name.as_str(),
-                c.author_email.as_str(),
-                c.summary.as_str(),
-                &c.files_changed.map(|n| n.to_string()).unwrap_or_default(),
-                &c.insertions.map(|n| n.to_string()).unwrap_or_default(),
-                &c.deletions.map(|n| n.to_string()).unwrap_or_default(),
-            ]);
-        }
-    }
-    match (result, writer.into_inner()) {
-        (Ok(()), Ok(bytes)) => bytes
-            .with_content_type("text/csv; charset=utf-8")
-            .with_header(header::CONTENT_DISPOSITION, "attachment; filename=\"commits.csv\"")
-            .into_response(),
-        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+pub async fn export_csv(state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> PageResult {
+    let commits = all_matching(&state, &params).await?;
+    export::csv(commits.iter().map(|c| &c.line), "commits.csv")
 }
 
 #[handler]
-pub async fn export_json(state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> Response {
-    let commits = match all_matching(&state, &params).await {
-        Ok(commits) => commits,
-        Err(response) => return response,
-    };
-    let rows: Vec<serde_json::Value> = commits
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "sha": c.sha, "committed_at": c.committed_at, "author_name": c.author_name,
-                "author_email": c.author_email, "summary": c.summary, "files_changed": c.files_changed,
-                "insertions": c.insertions, "deletions": c.deletions,
-            })
-        })
-        .collect();
-    poem::web::Json(rows)
-        .with_header(header::CONTENT_DISPOSITION, "attachment; filename=\"commits.json\"")
-        .into_response()
+pub async fn export_json(state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> PageResult {
+    let commits = all_matching(&state, &params).await?;
+    export::json(&commits, "commits.json")
 }

@@ -10,7 +10,7 @@ use poem::{
 };
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 

@@ -1,0 +1,16 @@
+//! Server-rendered pages: askama templates in `web/templates` (escaped by default), charts
+//! drawn as SVG on the server, and one filter bar shared by every dashboard page. Each page
+//! reads its view from the URL (`crate::view`) and calls the same queries as the API.
+
+pub mod assets;
+pub mod charts;
+pub mod commits;
+pub mod committers;
+pub mod error;
+pub mod export;
+pub mod filter_bar;
+pub mod landing;
+pub mod message;
+pub mod overview;
+pub mod repositories;
+pub mod statistics;
