@@ -11,6 +11,7 @@ mod m20261128_000004_commits_by_time;
 mod m20261128_000005_author_summaries;
 mod m20261128_000006_largest_change;
 mod m20261128_000007_range_indexes;
+mod m20261202_000008_private_repositories;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_author_summaries::Migration),
             Box::new(m20261128_000006_largest_change::Migration),
             Box::new(m20261128_000007_range_indexes::Migration),
+            Box::new(m20261202_000008_private_repositories::Migration),
         ]
     }
 }

@@ -32,6 +32,8 @@ pub struct Config {
     pub worker_listen: Option<SocketAddr>,
     /// Authors whose name or email matches are bots, left out of charts unless asked for.
     pub bot_pattern: crate::bots::BotPattern,
+    /// Seals the credentials of private repositories; without it none can be stored or used.
+    pub credentials_key: Option<crate::credentials::CredentialsKey>,
 }
 
 /// The Redis queue name when `GITDASH_QUEUE` is not set; apalis derives its keys from it
@@ -106,6 +108,13 @@ impl Config {
                         format!("{text:?} is not an address such as 127.0.0.1:5001, or off"),
                     )
                 })?),
+            },
+            credentials_key: match get(crate::credentials::KEY_VARIABLE) {
+                None => None,
+                Some(text) => Some(
+                    crate::credentials::CredentialsKey::parse(&text)
+                        .map_err(|message| ConfigError::new(crate::credentials::KEY_VARIABLE, message))?,
+                ),
             },
             bot_pattern: match get("GITDASH_BOT_PATTERN") {
                 None => crate::bots::BotPattern::default(),
@@ -228,6 +237,9 @@ mod tests {
         assert_eq!(error.variable, "GITDASH_RESYNC_INTERVAL");
         let error = config(&[("GITDASH_BOT_PATTERN", "(unclosed")]).expect_err("not a pattern");
         assert_eq!(error.variable, "GITDASH_BOT_PATTERN");
+        let error = config(&[("GITDASH_CREDENTIALS_KEY", "hunter2")]).expect_err("not 32 bytes");
+        assert_eq!(error.variable, "GITDASH_CREDENTIALS_KEY");
+        assert!(!error.to_string().contains("hunter2"), "the value is not echoed");
         let error = config(&[("DATABASE_URL", "mysql://x")]).expect_err("unsupported database");
         assert_eq!(error.variable, "DATABASE_URL");
         assert!(error.to_string().starts_with("DATABASE_URL: "));

@@ -4,6 +4,7 @@
 pub mod auth_config;
 pub mod bots;
 pub mod config;
+pub mod credentials;
 pub mod db;
 pub mod entities;
 pub mod error;

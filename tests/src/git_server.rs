@@ -1,7 +1,12 @@
 //! Git's smart HTTP protocol served locally: a small HTTP server that runs the real
 //! `git http-backend` as a CGI program for every request.
 
-use std::{net::SocketAddr, path::PathBuf, process::Stdio};
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    process::Stdio,
+    sync::{Arc, Mutex},
+};
 
 use poem::{
     Body, EndpointExt, Request, Response, Route, Server, handler,
@@ -27,9 +32,15 @@ impl GitHttpServer {
 
     /// Like [`GitHttpServer::start`], on a given port (0 picks a free one).
     pub async fn start_on(root: PathBuf, port: u16) -> Self {
+        Self::start_with(root, port, Behaviour::default()).await
+    }
+
+    /// Like [`GitHttpServer::start_on`], behaving as `behaviour` says (and as it is changed
+    /// while the server runs).
+    pub async fn start_with(root: PathBuf, port: u16, behaviour: Behaviour) -> Self {
         let acceptor = TcpListener::bind(format!("127.0.0.1:{port}")).into_acceptor().await.expect("bind");
         let addr = *acceptor.local_addr()[0].as_socket_addr().expect("tcp address");
-        let app = Route::new().at("/*path", cgi).data(Root(root));
+        let app = Route::new().at("/*path", cgi).data(Root(root)).data(behaviour);
         let task = tokio::spawn(async move {
             let _ = Server::new_with_acceptor(acceptor).run(app).await;
         });
@@ -50,8 +61,65 @@ impl Drop for GitHttpServer {
 #[derive(Clone)]
 struct Root(PathBuf);
 
+/// How a server treats requests beyond serving Git; shared, so a test can change it while
+/// the server runs.
+#[derive(Clone, Default)]
+pub struct Behaviour {
+    /// `user:password` that every request must carry as HTTP basic auth.
+    pub basic_auth: Arc<Mutex<Option<String>>>,
+    /// When set, every request is redirected (302) to this base URL, path kept.
+    pub redirect_to: Arc<Mutex<Option<String>>>,
+    /// Every `Authorization` header the server received.
+    pub authorizations: Arc<Mutex<Vec<String>>>,
+}
+
+impl Behaviour {
+    pub fn requiring(user: &str, password: &str) -> Self {
+        let behaviour = Self::default();
+        behaviour.require(user, password);
+        behaviour
+    }
+
+    pub fn require(&self, user: &str, password: &str) {
+        *self.basic_auth.lock().expect("lock") = Some(format!("{user}:{password}"));
+    }
+
+    pub fn redirect(&self, base: &str) {
+        *self.redirect_to.lock().expect("lock") = Some(base.trim_end_matches('/').to_owned());
+    }
+
+    pub fn authorizations(&self) -> Vec<String> {
+        self.authorizations.lock().expect("lock").clone()
+    }
+}
+
+/// What a request's basic auth says, as `user:password`.
+fn basic_auth(request: &Request) -> Option<String> {
+    use base64::Engine;
+    let value = request.headers().get("authorization")?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).ok()?).ok()
+}
+
 #[handler]
-async fn cgi(request: &Request, body: Body, root: Data<&Root>) -> Response {
+async fn cgi(request: &Request, body: Body, root: Data<&Root>, behaviour: Data<&Behaviour>) -> Response {
+    if let Some(value) = request.headers().get("authorization").and_then(|v| v.to_str().ok()) {
+        behaviour.authorizations.lock().expect("lock").push(value.to_owned());
+    }
+    let redirect = behaviour.redirect_to.lock().expect("lock").clone();
+    if let Some(base) = redirect {
+        let target = format!("{base}{}", request.uri().path_and_query().map_or("", |pq| pq.as_str()));
+        return Response::builder().status(StatusCode::FOUND).header("Location", target).body("moved");
+    }
+    let required = behaviour.basic_auth.lock().expect("lock").clone();
+    if let Some(required) = required
+        && basic_auth(request).as_deref() != Some(required.as_str())
+    {
+        return Response::builder()
+            .status(StatusCode::UNAUTHORIZED)
+            .header("WWW-Authenticate", "Basic realm=\"git\"")
+            .body("authentication required");
+    }
     if request.uri().path().starts_with("/private/") {
         return Response::builder()
             .status(StatusCode::UNAUTHORIZED)

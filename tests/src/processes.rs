@@ -150,8 +150,13 @@ impl Stack {
 
     /// Runs `gitdash-worker <args>` to completion.
     pub async fn run_worker_command(&self, args: &[&str]) -> std::process::Output {
+        self.run_worker_command_with_env(args, &[]).await
+    }
+
+    /// Runs `gitdash-worker <args>` to completion with settings of its own.
+    pub async fn run_worker_command_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut command = self.command("gitdash-worker");
-        command.args(args).stdin(Stdio::null());
+        command.args(args).envs(env.iter().copied()).stdin(Stdio::null());
         command.output().await.expect("gitdash-worker runs")
     }
 
@@ -258,6 +263,10 @@ impl Web {
 
     pub async fn post_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
         read(self.request(reqwest::Method::POST, path).json(&body).send().await.expect("request")).await
+    }
+
+    pub async fn put_json(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        read(self.request(reqwest::Method::PUT, path).json(&body).send().await.expect("request")).await
     }
 
     pub async fn post(&self, path: &str) -> (u16, serde_json::Value) {

@@ -25,7 +25,7 @@ use crate::{
         provider::Provider,
         session::Sessions,
     },
-    body_limit, error,
+    body_limit, error, hooks,
     ops::{
         health,
         metrics::{self, WebMetrics},
@@ -125,6 +125,10 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
             .with("/repositories", &["GET", "POST"])
             .with("/repositories/:id/sync", &["POST"])
             .with("/repositories/:id/delete", &["GET", "POST"])
+            .with("/repositories/:id/credential", &["GET", "POST"])
+            .with("/repositories/:id/credential/remove", &["POST"])
+            .with("/repositories/:id/webhook", &["POST"])
+            .with("/hooks/:id", &["POST"])
             .with_each(
                 &[
                     "/",
@@ -161,6 +165,8 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(metrics::metrics))
+        // Push webhooks: public, each delivery proves itself with the repository's secret.
+        .at("/hooks/:id", post(hooks::receive))
         // Everything else needs a signed-in user.
         .nest("/api/v1", guarded(service, &state, Realm::Api))
         .at("/openapi.json", guarded(spec, &state, Realm::Api))
@@ -175,6 +181,12 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/repositories", page(get(repositories::page).post(repositories::add).boxed()))
         .at("/repositories/:id", page(get(repositories::overview).boxed()))
         .at("/repositories/:id/sync", page(post(repositories::sync_now).boxed()))
+        .at(
+            "/repositories/:id/credential",
+            page(get(repositories::credential_page).post(repositories::set_credential).boxed()),
+        )
+        .at("/repositories/:id/credential/remove", page(post(repositories::remove_credential).boxed()))
+        .at("/repositories/:id/webhook", page(post(repositories::issue_webhook).boxed()))
         .at("/repositories/:id/delete", page(get(repositories::confirm_delete).post(repositories::delete).boxed()))
         .data(state.clone())
         .data(metrics.clone())

@@ -1,7 +1,7 @@
 //! A bound on every request body. The largest legitimate body gitdash takes is a form or
 //! JSON with a repository URL (at most 2,048 characters) and a few fields, so anything past
 //! [`MAX_BODY`] is refused with 413 before a handler reads or parses it — whether the client
-//! declared its length or streams it in chunks.
+//! declared its length or streams it in chunks. Webhooks (`/hooks/`) have their own bound.
 
 use std::sync::Arc;
 
@@ -13,6 +13,10 @@ use crate::error::json;
 pub const MAX_BODY: usize = 64 * 1024;
 
 pub async fn limit_bodies<E: Endpoint>(endpoint: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    // Webhook deliveries carry whole push payloads; their handler bounds them at 1 MiB.
+    if req.uri().path().starts_with("/hooks/") {
+        return Ok(endpoint.call(req).await?.into_response());
+    }
     let declared = req
         .headers()
         .get(poem::http::header::CONTENT_LENGTH)

@@ -107,7 +107,7 @@ impl From<QueryError> for ApiError {
     }
 }
 
-fn body(message: String) -> Json<ErrorBody> {
+pub fn body(message: String) -> Json<ErrorBody> {
     Json(ErrorBody { message })
 }
 

@@ -3,13 +3,55 @@
 //! first sync queued), sync it now, delete it (its rows; the worker removes its clone).
 
 use gitdash_shared::{
+    credentials::{Credential, CredentialKind, KEY_VARIABLE},
     entities::repository,
     jobs,
-    queries::repositories::{self, CreateOutcome, RepositoryDetail},
+    queries::{
+        credentials::{self, CredentialInfo},
+        repositories::{self, CreateOutcome, RepositoryDetail},
+    },
     repo_url::RepoUrl,
 };
+use sea_orm::TransactionTrait;
 
-use crate::{auth::Identity, error::ApiError, state::AppState};
+use crate::{auth::Identity, credential_check, error::ApiError, state::AppState};
+
+/// A credential as a person gives it: a token (with the user name its host expects unless
+/// one is given) or a user name and password.
+pub struct GivenCredential {
+    pub kind: CredentialKind,
+    pub username: Option<String>,
+    pub secret: String,
+}
+
+// Never prints the secret.
+impl std::fmt::Debug for GivenCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GivenCredential({})", self.kind.as_str())
+    }
+}
+
+/// The credential to store for `url`, checked against its server; the text says why not.
+async fn checked_credential(state: &AppState, url: &RepoUrl, given: &GivenCredential) -> Result<Credential, String> {
+    if state.config.credentials_key.is_none() {
+        return Err(format!(
+            "this gitdash cannot store credentials: {KEY_VARIABLE} is not set (the README says how to make one)"
+        ));
+    }
+    if given.secret.trim().is_empty() {
+        return Err("the credential is empty".into());
+    }
+    let host = url::Url::parse(url.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+    let credential = match given.kind {
+        CredentialKind::Token => Credential::token(&host, given.username.as_deref(), given.secret.trim()),
+        CredentialKind::Password => match given.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            Some(username) => Credential { username: username.to_owned(), secret: given.secret.clone() },
+            None => return Err("a password needs its user name".into()),
+        },
+    };
+    credential_check::check(url, &credential, state.config.allow_private_networks).await?;
+    Ok(credential)
+}
 
 pub enum Added {
     Created(Box<RepositoryDetail>),
@@ -19,7 +61,12 @@ pub enum Added {
     Refused(String),
 }
 
-pub async fn add_repository(state: &AppState, identity: &Identity, url: &str) -> Result<Added, ApiError> {
+pub async fn add_repository(
+    state: &AppState,
+    identity: &Identity,
+    url: &str,
+    credential: Option<&GivenCredential>,
+) -> Result<Added, ApiError> {
     let policy = state.config.url_policy();
     let url = match RepoUrl::parse(url, policy) {
         Ok(url) => url,
@@ -28,10 +75,26 @@ pub async fn add_repository(state: &AppState, identity: &Identity, url: &str) ->
     if let Err(err) = url.check_network(policy).await {
         return Ok(Added::Refused(err.to_string()));
     }
-    let repository = match repositories::create(&state.db, &url, &identity.caller).await? {
+    if let Some(existing) = repositories::find_by_url(&state.db, &url).await? {
+        return Ok(Added::AlreadyExists(existing));
+    }
+    let credential = match credential {
+        None => None,
+        Some(given) => match checked_credential(state, &url, given).await {
+            Ok(credential) => Some((given.kind, credential)),
+            Err(reason) => return Ok(Added::Refused(reason)),
+        },
+    };
+    // The repository and its credential are stored together or not at all.
+    let txn = state.db.begin().await.map_err(gitdash_shared::QueryError::from)?;
+    let repository = match repositories::create(&txn, &url, &identity.caller).await? {
         CreateOutcome::Created(repository) => repository,
         CreateOutcome::AlreadyExists(existing) => return Ok(Added::AlreadyExists(existing)),
     };
+    if let (Some((kind, credential)), Some(key)) = (&credential, &state.config.credentials_key) {
+        credentials::set(&txn, key, repository.id, *kind, credential, &identity.caller).await?;
+    }
+    txn.commit().await.map_err(gitdash_shared::QueryError::from)?;
     tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository added");
     // A queue outage must not lose the repository: its first sync stays queued, and the
     // workers push it again once Redis answers.
@@ -58,4 +121,72 @@ pub async fn delete_repository(state: &AppState, identity: &Identity, id: i64) -
     let repository = repositories::delete(&state.db, id, &identity.caller).await?;
     tracing::info!(repository = repository.id, url = %repository.url, user = identity.user.id, "repository deleted");
     Ok(repository)
+}
+
+/// Replaces (or sets) the repository's credential after checking it against its server.
+/// `Ok(Err(reason))` when the credential is refused.
+pub async fn set_credential(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    given: &GivenCredential,
+) -> Result<Result<CredentialInfo, String>, ApiError> {
+    let repository = repositories::get(&state.db, id).await?;
+    if !repositories::may_delete(&repository, &identity.caller) {
+        return Err(ApiError::Forbidden(crate::error::body(
+            "only the person who added this repository, or an admin, may change its credential".into(),
+        )));
+    }
+    let url = match RepoUrl::parse(&repository.url, state.config.url_policy()) {
+        Ok(url) => url,
+        Err(err) => return Ok(Err(err.to_string())),
+    };
+    let credential = match checked_credential(state, &url, given).await {
+        Ok(credential) => credential,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let Some(key) = &state.config.credentials_key else {
+        return Ok(Err(format!("{KEY_VARIABLE} is not set")));
+    };
+    let info = credentials::set(&state.db, key, id, given.kind, &credential, &identity.caller).await?;
+    tracing::info!(repository = id, user = identity.user.id, kind = given.kind.as_str(), "credential set");
+    Ok(Ok(info))
+}
+
+/// Removes the repository's credential: it is fetched anonymously again.
+pub async fn remove_credential(state: &AppState, identity: &Identity, id: i64) -> Result<(), ApiError> {
+    if credentials::remove(&state.db, id, &identity.caller).await? {
+        tracing::info!(repository = id, user = identity.user.id, "credential removed");
+    }
+    Ok(())
+}
+
+/// Issues the repository's webhook secret (a new one replaces the last): its URL and the
+/// secret, which is shown this once.
+pub async fn issue_webhook(state: &AppState, identity: &Identity, id: i64) -> Result<IssuedWebhook, ApiError> {
+    let hook = gitdash_shared::queries::webhooks::issue(&state.db, id, &identity.caller).await?;
+    tracing::info!(repository = id, user = identity.user.id, "webhook secret issued");
+    Ok(IssuedWebhook {
+        url: webhook_url(state, id),
+        secret: crate::hooks::secret::derive(state.auth.config.secret_key.expose(), id, hook.generation),
+        created_at: hook.created_at,
+    })
+}
+
+/// Where hosts deliver the repository's pushes.
+pub fn webhook_url(state: &AppState, id: i64) -> String {
+    format!("{}/hooks/{id}", state.auth.config.public_url.as_str().trim_end_matches('/'))
+}
+
+pub struct IssuedWebhook {
+    pub url: String,
+    pub secret: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+// Never prints the secret.
+impl std::fmt::Debug for IssuedWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedWebhook").field("url", &self.url).finish_non_exhaustive()
+    }
 }

@@ -41,6 +41,11 @@ pub enum Command {
     },
     /// Check that the database and Redis answer, then exit (0 when healthy).
     Check,
+    /// Seal every stored credential again under a new key: the current key in
+    /// GITDASH_CREDENTIALS_KEY, the new one in GITDASH_NEW_CREDENTIALS_KEY (environment
+    /// variables, so no key shows in the process list). Then make the new key
+    /// GITDASH_CREDENTIALS_KEY everywhere. All or nothing.
+    RotateCredentialsKey,
 }
 
 pub async fn main(cli: Cli, config: Config) -> anyhow::Result<()> {
@@ -48,6 +53,34 @@ pub async fn main(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Run => consumer::run(config, shutdown_signal()).await,
         Command::Index { target } => index(config, &target).await,
         Command::Check => check(config).await,
+        Command::RotateCredentialsKey => rotate_credentials_key(config).await,
+    }
+}
+
+/// The new key for `rotate-credentials-key`.
+const NEW_KEY_VARIABLE: &str = "GITDASH_NEW_CREDENTIALS_KEY";
+
+async fn rotate_credentials_key(config: Config) -> anyhow::Result<()> {
+    use gitdash_shared::credentials::{CredentialsKey, KEY_VARIABLE};
+    use sea_orm::TransactionTrait;
+    let old = config.credentials_key.clone().with_context(|| format!("{KEY_VARIABLE}: set it to the current key"))?;
+    let new = std::env::var(NEW_KEY_VARIABLE)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .with_context(|| format!("{NEW_KEY_VARIABLE}: set it to the new key (openssl rand -base64 32)"))?;
+    let new = CredentialsKey::parse(&new).map_err(|message| anyhow::anyhow!("{NEW_KEY_VARIABLE}: {message}"))?;
+    let db = gitdash_shared::db::connect(&config.database_url).await?;
+    let txn = db.begin().await?;
+    match gitdash_shared::queries::credentials::reseal_all(&txn, &old, &new).await? {
+        Ok(count) => {
+            txn.commit().await?;
+            println!("{count} credentials sealed under the new key; now set {KEY_VARIABLE} to it everywhere");
+            Ok(())
+        }
+        Err((repository, err)) => {
+            txn.rollback().await?;
+            bail!("nothing changed: the credential of repository {repository} does not open: {err}")
+        }
     }
 }
 

@@ -53,6 +53,9 @@ pub enum SyncError {
     Database(#[from] QueryError),
     #[error("the repository was deleted during the sync")]
     RepositoryGone,
+    /// The stored credential cannot be used (no key, another key, damaged); a person fixes it.
+    #[error(transparent)]
+    Credential(#[from] gitdash_shared::credentials::CredentialError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -63,7 +66,7 @@ impl SyncError {
             SyncError::Git(e) => e.is_transient(),
             SyncError::Database(e) => e.is_transient(),
             SyncError::Internal(_) => true,
-            SyncError::Refused(_) | SyncError::RepositoryGone => false,
+            SyncError::Refused(_) | SyncError::RepositoryGone | SyncError::Credential(_) => false,
         }
     }
 }
@@ -147,8 +150,23 @@ async fn fetch(
     url.check_network(policy).await?;
     let dir = ctx.config.clone_dir(repository.id, url.as_str());
     let fetch_policy = FetchPolicy { allow_file: policy.allow_local, follow_redirects: policy.allow_private_networks };
+    let credential =
+        match queries::credentials::for_fetching(&ctx.db, ctx.config.credentials_key.as_ref(), repository.id).await? {
+            None => None,
+            Some(Ok(credential)) => Some(credential),
+            Some(Err(err)) => return Err(SyncError::Credential(err)),
+        };
+    // A credential crosses the network encrypted, unless the operator allows private
+    // networks (an internal Git server on plain http://).
+    if credential.is_some() && url.as_str().starts_with("http://") && !policy.allow_private_networks {
+        return Err(SyncError::Git(GitError::Refused(
+            "credentials are only sent over https:// (GITDASH_ALLOW_PRIVATE_NETWORKS allows http:// on private networks)"
+                .into(),
+        )));
+    }
     let (url_text, clone_dir) = (url.as_str().to_owned(), dir.clone());
-    let (repo, remote) = blocking(move || update_clone(&url_text, &clone_dir, fetch_policy, &interrupt)).await??;
+    let (repo, remote) =
+        blocking(move || update_clone(&url_text, &clone_dir, fetch_policy, credential.as_ref(), &interrupt)).await??;
     Ok(Fetched { repo, remote, dir, policy: fetch_policy })
 }
 

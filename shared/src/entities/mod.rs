@@ -5,6 +5,8 @@ pub mod activity_daily;
 pub mod activity_hour;
 pub mod commit;
 pub mod repository;
+pub mod repository_credential;
+pub mod repository_webhook;
 pub mod sync_run;
 pub mod tag;
 pub mod user;

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod aggregates;
 pub mod commits;
+pub mod credentials;
 pub mod daily;
 pub mod filters;
 pub mod highlights;
@@ -12,6 +13,7 @@ pub mod repositories;
 pub mod stats;
 pub mod sync_runs;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{DateTime, Utc};
 
@@ -26,9 +28,37 @@ impl Caller {
     /// The operator at the command line (`gitdash-worker index`): may do anything.
     pub const OPERATOR: Caller = Caller { user_id: 0, is_admin: true };
 
+    /// Whether the caller may change or delete a repository added by `added_by`: they added
+    /// it, or they are an admin.
+    pub fn may_manage(&self, added_by: Option<i64>) -> bool {
+        self.is_admin || added_by == Some(self.user_id)
+    }
+
     /// The users id to record as author of a change, if the caller is a user.
     pub fn user(&self) -> Option<i64> {
         (self.user_id > 0).then_some(self.user_id)
+    }
+}
+
+/// Fails unless `caller` may manage repository `repository_id` (change its credential or
+/// webhook): they added it, or they are an admin. `what` names the thing, for the refusal.
+pub(crate) async fn ensure_manager(
+    db: &impl sea_orm::ConnectionTrait,
+    repository_id: i64,
+    caller: &Caller,
+    what: &str,
+) -> Result<(), crate::QueryError> {
+    use sea_orm::EntityTrait;
+    let repository = crate::entities::repository::Entity::find_by_id(repository_id)
+        .one(db)
+        .await?
+        .ok_or(crate::QueryError::NotFound("repository"))?;
+    if caller.may_manage(repository.added_by) {
+        Ok(())
+    } else {
+        Err(crate::QueryError::Forbidden(format!(
+            "only the person who added this repository, or an admin, may change its {what}"
+        )))
     }
 }
 

@@ -18,6 +18,8 @@ pub struct RepositoryDetail {
     pub repository: repository::Model,
     pub commit_count: u64,
     pub latest_sync: Option<sync_run::Model>,
+    /// Its credential's kind and when it was set, if it has one.
+    pub credential: Option<super::credentials::CredentialInfo>,
 }
 
 pub enum CreateOutcome {
@@ -87,7 +89,7 @@ pub async fn urls(db: &impl ConnectionTrait) -> Result<Vec<(i64, String)>, Query
         .await?)
 }
 
-/// Every repository with its commit count and latest sync, in three queries however many
+/// Every repository with its commit count, latest sync and credential, in four queries however many
 /// repositories there are.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RepositoryDetail>, QueryError> {
     use sea_orm::QuerySelect;
@@ -118,11 +120,13 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<RepositoryDetail>, Qu
         .into_iter()
         .map(|run| (run.repository_id, run))
         .collect();
+    let mut credentials = super::credentials::infos(db).await?;
     Ok(repositories
         .into_iter()
         .map(|repository| RepositoryDetail {
             commit_count: counts.get(&repository.id).copied().unwrap_or(0) as u64,
             latest_sync: latest.remove(&repository.id),
+            credential: credentials.remove(&repository.id),
             repository,
         })
         .collect())
@@ -134,12 +138,13 @@ async fn with_details(
 ) -> Result<RepositoryDetail, QueryError> {
     let commit_count = commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository.id)).count(db).await?;
     let latest_sync = sync_runs::latest(db, repository.id).await?;
-    Ok(RepositoryDetail { repository, commit_count, latest_sync })
+    let credential = super::credentials::info(db, repository.id).await?;
+    Ok(RepositoryDetail { repository, commit_count, latest_sync, credential })
 }
 
 /// Whether `caller` may delete `repository`: they added it, or they are an admin.
 pub fn may_delete(repository: &repository::Model, caller: &Caller) -> bool {
-    caller.is_admin || repository.added_by == Some(caller.user_id)
+    caller.may_manage(repository.added_by)
 }
 
 /// Deletes the repository and, through foreign keys, its commits, tags and sync runs. Only

@@ -2,15 +2,82 @@
 
 use chrono::{DateTime, Utc};
 use gitdash_shared::{
+    credentials,
     entities::{commit, sync_run},
-    queries::repositories::RepositoryDetail,
+    queries::{credentials::CredentialInfo, repositories::RepositoryDetail},
 };
+
+use crate::repository_actions::GivenCredential;
 use poem_openapi::{Enum, Object};
 
 #[derive(Debug, Object)]
 pub struct NewRepository {
     /// An https://, http:// or git:// URL (local paths only where the server allows them).
     pub url: String,
+    /// For a private repository: checked against the server before the repository is
+    /// added, then stored encrypted and never shown again.
+    pub credential: Option<NewCredential>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum CredentialKind {
+    /// An access token (GitHub, GitLab, Gitea/Forgejo, Bitbucket; personal, fine-grained,
+    /// project or deploy), read-only is enough.
+    Token,
+    /// A user name and password.
+    Password,
+}
+
+impl From<CredentialKind> for credentials::CredentialKind {
+    fn from(kind: CredentialKind) -> Self {
+        match kind {
+            CredentialKind::Token => credentials::CredentialKind::Token,
+            CredentialKind::Password => credentials::CredentialKind::Password,
+        }
+    }
+}
+
+/// A credential as it is given; it is never sent back.
+#[derive(Object)]
+pub struct NewCredential {
+    pub kind: CredentialKind,
+    /// For a token, the user name its host expects by default (GitHub `x-access-token`,
+    /// GitLab `oauth2`, Bitbucket `x-token-auth`, elsewhere `git`); for a password, required.
+    pub username: Option<String>,
+    /// The token or password.
+    #[oai(write_only, validator(min_length = 1, max_length = 4096))]
+    pub secret: String,
+}
+
+// Written by hand so that the secret never reaches a log line.
+impl std::fmt::Debug for NewCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewCredential").field("kind", &self.kind).finish_non_exhaustive()
+    }
+}
+
+impl NewCredential {
+    pub fn given(&self) -> GivenCredential {
+        GivenCredential { kind: self.kind.into(), username: self.username.clone(), secret: self.secret.clone() }
+    }
+}
+
+/// What anyone may know of a repository's credential.
+#[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
+pub struct CredentialSummary {
+    /// `token` or `password`.
+    pub kind: String,
+    pub set_at: DateTime<Utc>,
+    /// The id of the user who set it.
+    pub set_by: Option<i64>,
+}
+
+impl From<CredentialInfo> for CredentialSummary {
+    fn from(info: CredentialInfo) -> Self {
+        Self { kind: info.kind, set_at: info.set_at, set_by: info.set_by }
+    }
 }
 
 #[derive(Debug, Object)]
@@ -27,6 +94,8 @@ pub struct Repository {
     pub last_synced_at: Option<DateTime<Utc>>,
     pub commit_count: u64,
     pub latest_sync: Option<SyncRun>,
+    /// Present when the repository is fetched with a credential.
+    pub credential: Option<CredentialSummary>,
 }
 
 impl From<RepositoryDetail> for Repository {
@@ -42,6 +111,7 @@ impl From<RepositoryDetail> for Repository {
             last_synced_at: r.last_synced_at,
             commit_count: detail.commit_count,
             latest_sync: detail.latest_sync.map(SyncRun::from),
+            credential: detail.credential.map(CredentialSummary::from),
         }
     }
 }
@@ -173,4 +243,15 @@ pub struct CommitPage {
     pub commits: Vec<Commit>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// A repository's webhook: where hosts deliver pushes, and the secret they sign them with.
+/// The secret is shown in this answer only; ask again for a new one.
+#[derive(Debug, Object)]
+pub struct WebhookSecret {
+    /// Paste as the webhook's URL (payload URL) at the host.
+    pub url: String,
+    /// Paste as the webhook's secret (GitHub, Gitea, Forgejo: secret; GitLab: secret token).
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
 }

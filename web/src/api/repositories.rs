@@ -6,13 +6,15 @@ use gitdash_shared::queries::repositories;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Json};
 
 use super::{
-    models::{NewRepository, Repository, RepositoryConflict, SyncRun},
+    models::{CredentialSummary, NewCredential, NewRepository, Repository, RepositoryConflict, SyncRun, WebhookSecret},
     tags::ApiTags,
 };
 use crate::{
     auth::Identity,
     error::{ApiError, ErrorBody},
-    repository_actions::{Added, add_repository, delete_repository, request_sync},
+    repository_actions::{
+        Added, add_repository, delete_repository, issue_webhook, remove_credential, request_sync, set_credential,
+    },
     state::AppState,
 };
 
@@ -42,9 +44,19 @@ pub enum SyncResponse {
 
 #[derive(ApiResponse)]
 pub enum DeleteResponse {
-    /// Deleted, with its commits, tags, sync runs and clone.
+    /// Deleted.
     #[oai(status = 204)]
     Deleted,
+}
+
+#[derive(ApiResponse)]
+pub enum CredentialResponse {
+    /// Checked against the server and stored.
+    #[oai(status = 200)]
+    Set(Json<CredentialSummary>),
+    /// The credential cannot be used; `message` says why (refused, not found, no key).
+    #[oai(status = 422)]
+    Refused(Json<ErrorBody>),
 }
 
 #[OpenApi(tag = "ApiTags::Repositories")]
@@ -52,7 +64,8 @@ impl RepositoriesApi {
     /// Add a repository by URL and queue its first sync.
     #[oai(path = "/repositories", method = "post")]
     async fn create(&self, identity: Identity, body: Json<NewRepository>) -> Result<CreateResponse, ApiError> {
-        Ok(match add_repository(&self.state, &identity, &body.url).await? {
+        let credential = body.credential.as_ref().map(NewCredential::given);
+        Ok(match add_repository(&self.state, &identity, &body.url, credential.as_ref()).await? {
             Added::Created(detail) => CreateResponse::Created(Json(Box::new((*detail).into()))),
             Added::AlreadyExists(existing) => CreateResponse::AlreadyExists(Json(RepositoryConflict {
                 message: format!("{} is already added", existing.url),
@@ -81,6 +94,37 @@ impl RepositoriesApi {
     async fn delete(&self, identity: Identity, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
         delete_repository(&self.state, &identity, id.0).await?;
         Ok(DeleteResponse::Deleted)
+    }
+
+    /// Set or replace the repository's credential, checked against its server first. Only
+    /// the person who added it, or an admin, may.
+    #[oai(path = "/repositories/:id/credential", method = "put")]
+    async fn set_credential(
+        &self,
+        identity: Identity,
+        id: Path<i64>,
+        body: Json<NewCredential>,
+    ) -> Result<CredentialResponse, ApiError> {
+        Ok(match set_credential(&self.state, &identity, id.0, &body.given()).await? {
+            Ok(info) => CredentialResponse::Set(Json(info.into())),
+            Err(message) => CredentialResponse::Refused(Json(ErrorBody { message })),
+        })
+    }
+
+    /// Remove the repository's credential: it is fetched anonymously again.
+    #[oai(path = "/repositories/:id/credential", method = "delete")]
+    async fn remove_credential(&self, identity: Identity, id: Path<i64>) -> Result<DeleteResponse, ApiError> {
+        remove_credential(&self.state, &identity, id.0).await?;
+        Ok(DeleteResponse::Deleted)
+    }
+
+    /// Create the repository's webhook secret, or a new one that replaces it. The answer is
+    /// the only time the secret is shown. Only the person who added the repository, or an
+    /// admin, may.
+    #[oai(path = "/repositories/:id/webhook", method = "post")]
+    async fn issue_webhook(&self, identity: Identity, id: Path<i64>) -> Result<Json<WebhookSecret>, ApiError> {
+        let issued = issue_webhook(&self.state, &identity, id.0).await?;
+        Ok(Json(WebhookSecret { url: issued.url, secret: issued.secret, created_at: issued.created_at }))
     }
 
     /// Queue a sync, or return the one already queued or running.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use gitdash_shared::{
+    credentials::CredentialKind,
     entities::sync_run::{self, SyncState},
     queries::repositories::{self, RepositoryDetail},
 };
@@ -23,7 +24,7 @@ use super::{
 };
 use crate::{
     auth::{Identity, guard::tokens_match},
-    repository_actions::{self, Added},
+    repository_actions::{self, Added, GivenCredential},
     state::AppState,
     view::ViewParams,
 };
@@ -39,6 +40,8 @@ struct Row {
     sync: String,
     last_synced: String,
     may_delete: bool,
+    /// Fetched with a credential.
+    private: bool,
 }
 
 #[derive(Template)]
@@ -87,6 +90,7 @@ fn row(detail: RepositoryDetail, identity: &Identity) -> Row {
     Row {
         id: detail.repository.id,
         may_delete: repositories::may_delete(&detail.repository, &identity.caller),
+        private: detail.credential.is_some(),
         name: detail.repository.name,
         url: detail.repository.url,
         commits: detail.commit_count,
@@ -128,6 +132,9 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>) -> Pag
 pub struct AddForm {
     csrf_token: Option<String>,
     url: String,
+    /// An access token for a private repository; empty for a public one.
+    token: Option<String>,
+    username: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -150,7 +157,12 @@ fn from_our_page(identity: &Identity, token: Option<&str>) -> Result<(), PageErr
 #[handler]
 pub async fn add(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Form(form): Form<AddForm>) -> PageResult {
     from_our_page(&identity, form.csrf_token.as_deref())?;
-    match repository_actions::add_repository(&state, &identity, form.url.trim()).await? {
+    let credential = form.token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(|token| GivenCredential {
+        kind: CredentialKind::Token,
+        username: form.username.clone(),
+        secret: token.to_owned(),
+    });
+    match repository_actions::add_repository(&state, &identity, form.url.trim(), credential.as_ref()).await? {
         Added::Created(_) => Ok(Redirect::see_other("/repositories").into_response()),
         Added::AlreadyExists(existing) => {
             let error = format!("{} is already added.", existing.url);
@@ -222,4 +234,125 @@ pub async fn overview(
     repositories::get(&state.db, id).await?;
     params.repository = Some(id.to_string());
     super::overview::render(&state, identity.user.display_name().to_owned(), &params).await
+}
+
+#[derive(Template)]
+#[template(path = "credential.html")]
+struct CredentialPage {
+    user: String,
+    csrf_token: String,
+    id: i64,
+    name: String,
+    url: String,
+    /// "token set on 2026-12-02 by user 3", or `None` for a public repository.
+    current: Option<String>,
+    error: Option<String>,
+    has_webhook: bool,
+}
+
+#[derive(Template)]
+#[template(path = "webhook.html")]
+struct WebhookPage {
+    user: String,
+    name: String,
+    url: String,
+    secret: String,
+}
+
+/// Makes the repository's webhook secret (a new one replaces the last) and shows it once.
+#[handler]
+pub async fn issue_webhook(
+    identity: Data<&Identity>,
+    state: Data<&Arc<AppState>>,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
+    from_our_page(&identity, form.csrf_token.as_deref())?;
+    let issued = repository_actions::issue_webhook(&state, &identity, id).await?;
+    let repository = repositories::get(&state.db, id).await?;
+    Ok(render(
+        StatusCode::OK,
+        &WebhookPage {
+            user: identity.user.display_name().to_owned(),
+            name: repository.name,
+            url: issued.url,
+            secret: issued.secret,
+        },
+    ))
+}
+
+async fn credential_view(
+    state: &AppState,
+    identity: &Identity,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+) -> PageResult {
+    let detail = repositories::detail(&state.db, id).await?;
+    if !repositories::may_delete(&detail.repository, &identity.caller) {
+        return Err(PageError::Forbidden(
+            "Only the person who added this repository, or an admin, may change its credential.".into(),
+        ));
+    }
+    let has_webhook = gitdash_shared::queries::webhooks::current(&state.db, id).await?.is_some();
+    let current = detail.credential.map(|c| format!("{} set on {}", c.kind, c.set_at.format("%Y-%m-%d %H:%M UTC")));
+    Ok(render(
+        status,
+        &CredentialPage {
+            user: identity.user.display_name().to_owned(),
+            csrf_token: csrf_token(identity),
+            id,
+            name: detail.repository.name,
+            url: detail.repository.url,
+            current,
+            error,
+            has_webhook,
+        },
+    ))
+}
+
+/// `/repositories/{id}/credential`: what the repository is fetched with, and forms to
+/// replace or remove it.
+#[handler]
+pub async fn credential_page(
+    identity: Data<&Identity>,
+    state: Data<&Arc<AppState>>,
+    Path(id): Path<i64>,
+) -> PageResult {
+    credential_view(&state, &identity, id, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub struct CredentialForm {
+    csrf_token: Option<String>,
+    token: String,
+    username: Option<String>,
+}
+
+/// Sets or replaces the credential after checking it; a refused one is shown with the reason.
+#[handler]
+pub async fn set_credential(
+    identity: Data<&Identity>,
+    state: Data<&Arc<AppState>>,
+    Path(id): Path<i64>,
+    Form(form): Form<CredentialForm>,
+) -> PageResult {
+    from_our_page(&identity, form.csrf_token.as_deref())?;
+    let given = GivenCredential { kind: CredentialKind::Token, username: form.username, secret: form.token };
+    match repository_actions::set_credential(&state, &identity, id, &given).await? {
+        Ok(_) => Ok(Redirect::see_other("/repositories").into_response()),
+        Err(reason) => credential_view(&state, &identity, id, StatusCode::UNPROCESSABLE_ENTITY, Some(reason)).await,
+    }
+}
+
+#[handler]
+pub async fn remove_credential(
+    identity: Data<&Identity>,
+    state: Data<&Arc<AppState>>,
+    Path(id): Path<i64>,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
+    from_our_page(&identity, form.csrf_token.as_deref())?;
+    repository_actions::remove_credential(&state, &identity, id).await?;
+    Ok(Redirect::see_other("/repositories").into_response())
 }

@@ -5,8 +5,12 @@
 pub enum GitError {
     #[error("the repository was not found at this URL (or it is private)")]
     NotFound,
-    #[error("the server asks for credentials: gitdash fetches public repositories anonymously")]
+    #[error(
+        "this repository needs a credential (the server asks for credentials): add an access token to it in gitdash"
+    )]
     AuthenticationRequired,
+    #[error("the credential was refused (expired or revoked?): replace it with a working one")]
+    CredentialRefused,
     #[error("this URL does not serve a Git repository: {0}")]
     NotARepository(String),
     #[error("the URL is refused: {0}")]

@@ -7,9 +7,11 @@
 
 use std::{path::Path, sync::atomic::AtomicBool};
 
+use gitdash_shared::credentials::Credential;
 use gix::{
     ObjectId,
     bstr::ByteSlice,
+    credentials::helper::Action,
     protocol::handshake::Ref,
     remote::{Direction, fetch::Tags},
 };
@@ -34,21 +36,23 @@ pub struct FetchPolicy {
     pub follow_redirects: bool,
 }
 
-/// Brings the bare clone at `dir` up to date with `url`, creating it when missing or broken.
+/// Brings the bare clone at `dir` up to date with `url`, creating it when missing or broken,
+/// with `credential` when the repository is private.
 pub fn update_clone(
     url: &str,
     dir: &Path,
     policy: FetchPolicy,
+    credential: Option<&Credential>,
     interrupt: &AtomicBool,
 ) -> Result<(gix::Repository, RemoteState), GitError> {
-    match fetch_once(url, dir, policy, interrupt) {
+    match fetch_once(url, dir, policy, credential, interrupt) {
         // A clone that fails for reasons of its own (objects gone missing, a damaged pack)
         // is only a cache: start it again from nothing, once.
         Err(GitError::Corrupt(reason) | GitError::Other(reason)) if dir.exists() => {
             tracing::warn!(dir = %dir.display(), %reason, "fetching into the cached clone failed; cloning afresh");
             std::fs::remove_dir_all(dir)
                 .map_err(|e| GitError::Other(format!("cannot remove {}: {e}", dir.display())))?;
-            fetch_once(url, dir, policy, interrupt)
+            fetch_once(url, dir, policy, credential, interrupt)
         }
         other => other,
     }
@@ -58,6 +62,7 @@ fn fetch_once(
     url: &str,
     dir: &Path,
     policy: FetchPolicy,
+    credential: Option<&Credential>,
     interrupt: &AtomicBool,
 ) -> Result<(gix::Repository, RemoteState), GitError> {
     let mut repo = open_or_init(dir, policy)?;
@@ -67,7 +72,10 @@ fn fetch_once(
         // Opened again so the object store sees the borrowed objects from the start.
         repo = open_or_init(dir, policy)?;
     }
-    let state = fetch_into(&repo, url, interrupt)?;
+    let state = fetch_into(&repo, url, credential, interrupt).map_err(|err| match err {
+        GitError::AuthenticationRequired if credential.is_some() => GitError::CredentialRefused,
+        other => other,
+    })?;
     Ok((repo, state))
 }
 
@@ -141,7 +149,58 @@ pub fn open_or_init(dir: &Path, policy: FetchPolicy) -> Result<gix::Repository, 
         .map_err(|e| GitError::Other(format!("cannot open {}: {e}", dir.display())))
 }
 
-fn fetch_into(repo: &gix::Repository, url: &str, interrupt: &AtomicBool) -> Result<RemoteState, GitError> {
+/// The scheme, host and port of a URL: what a credential is bound to.
+fn origin_of(url: &str) -> Option<(String, String, u16)> {
+    let url = url::Url::parse(url).ok()?;
+    Some((url.scheme().to_owned(), url.host_str()?.to_ascii_lowercase(), url.port_or_known_default()?))
+}
+
+/// Answers gitoxide's requests for credentials: the repository's credential for its own
+/// origin (scheme, host and port) and for nothing else, so a redirect to another host never
+/// receives it. Without a credential every request is refused: no prompt, no helper, no
+/// agent of the machine's user is ever asked.
+fn credentials_for(
+    url: &str,
+    credential: Option<&Credential>,
+) -> impl FnMut(Action) -> gix::Result<Option<gix::credentials::protocol::Outcome>> + use<> {
+    let origin = origin_of(url);
+    let credential = credential.cloned();
+    move |action| match action {
+        Action::Get(context) => {
+            let Some(credential) = &credential else {
+                return Err(gix::error::message("authentication required").into());
+            };
+            let asked = match context.url.as_ref() {
+                Some(url) => origin_of(&url.to_string()),
+                None => context
+                    .protocol
+                    .as_ref()
+                    .zip(context.host.as_ref())
+                    .and_then(|(protocol, host)| origin_of(&format!("{protocol}://{host}/"))),
+            };
+            if asked.is_none() || asked != origin {
+                tracing::warn!("a server asked for the credential from another host; it was not given");
+                return Err(gix::error::message("authentication required by another host").into());
+            }
+            Ok(Some(gix::credentials::protocol::Outcome {
+                identity: gix::sec::identity::Account {
+                    username: credential.username.clone(),
+                    password: credential.secret.clone(),
+                    oauth_refresh_token: None,
+                },
+                next: context.into(),
+            }))
+        }
+        Action::Store(_) | Action::Erase(_) => Ok(None),
+    }
+}
+
+fn fetch_into(
+    repo: &gix::Repository,
+    url: &str,
+    credential: Option<&Credential>,
+    interrupt: &AtomicBool,
+) -> Result<RemoteState, GitError> {
     let remote = repo
         .remote_at(url)
         .map_err(|e| GitError::Refused(e.to_string()))?
@@ -151,8 +210,7 @@ fn fetch_into(repo: &gix::Repository, url: &str, interrupt: &AtomicBool) -> Resu
     let connection = remote
         .connect(Direction::Fetch)
         .map_err(|e| GitError::from_fetch(&e))?
-        // Never ask anyone for a password: private repositories fail with a clear message.
-        .with_credentials(|_| Err(gix::error::message("authentication required").into()));
+        .with_credentials(credentials_for(url, credential));
     let head_spec = gix::refspec::parse("HEAD".into(), gix::refspec::parse::Operation::Fetch)
         .map_err(|e| GitError::Other(e.to_string()))?
         .to_owned();
