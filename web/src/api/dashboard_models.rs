@@ -145,14 +145,17 @@ pub struct MonthCount {
     pub count: i64,
 }
 
+/// Statistics of a range. `code_frequency` holds a period per week, or per month when the
+/// range is longer than two years (`code_frequency_bucket` says which).
 #[derive(Debug, Object)]
 pub struct Stats {
     pub since: Day,
     pub until: Day,
     /// Commits by weekday (Monday first, 7 rows) and hour of the author's local time (24 columns).
     pub punch_card: Vec<Vec<i64>>,
-    /// `week`, or `month` when the range is longer than two years (as the statistics page
-    /// draws it).
+    // `week`, or `month` past two years, as the statistics page draws it. (Not a doc comment:
+    // poem-openapi would wrap the enum's reference in `allOf` to describe it, which some client
+    // generators refuse; the struct's documentation says it instead.)
     pub code_frequency_bucket: BucketParam,
     /// Lines added and removed per period.
     pub code_frequency: Vec<PeriodLines>,
