@@ -71,6 +71,8 @@ pub struct Behaviour {
     pub redirect_to: Arc<Mutex<Option<String>>>,
     /// Every `Authorization` header the server received.
     pub authorizations: Arc<Mutex<Vec<String>>>,
+    /// How many requests the server received.
+    pub requests: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Behaviour {
@@ -103,6 +105,7 @@ fn basic_auth(request: &Request) -> Option<String> {
 
 #[handler]
 async fn cgi(request: &Request, body: Body, root: Data<&Root>, behaviour: Data<&Behaviour>) -> Response {
+    behaviour.requests.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     if let Some(value) = request.headers().get("authorization").and_then(|v| v.to_str().ok()) {
         behaviour.authorizations.lock().expect("lock").push(value.to_owned());
     }

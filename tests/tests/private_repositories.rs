@@ -168,6 +168,8 @@ async fn the_token_is_never_sent_to_another_host() {
     behaviour.redirect(&format!("http://{}", other.addr));
     let run = web.sync_and_wait(id).await;
     assert_eq!(run["state"], "failed", "{run}");
+    let reached = elsewhere.requests.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(reached > 0, "the redirects reached the other host (else this test would prove nothing)");
     assert_eq!(elsewhere.authorizations(), Vec::<String>::new(), "the other host received a credential");
 }
 

@@ -131,12 +131,8 @@ pub async fn set_credential(
     id: i64,
     given: &GivenCredential,
 ) -> Result<Result<CredentialInfo, String>, ApiError> {
-    let repository = repositories::get(&state.db, id).await?;
-    if !repositories::may_delete(&repository, &identity.caller) {
-        return Err(ApiError::Forbidden(crate::error::body(
-            "only the person who added this repository, or an admin, may change its credential".into(),
-        )));
-    }
+    // Checked before the credential is tried against the server: nobody else may probe it.
+    let repository = gitdash_shared::queries::managed_repository(&state.db, id, &identity.caller, "credential").await?;
     let url = match RepoUrl::parse(&repository.url, state.config.url_policy()) {
         Ok(url) => url,
         Err(err) => return Ok(Err(err.to_string())),

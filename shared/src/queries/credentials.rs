@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
 
-use super::{Caller, ensure_manager, now};
+use super::{Caller, managed_repository, now};
 use crate::{
     credentials::{self, Credential, CredentialError, CredentialKind, CredentialsKey},
     entities::repository_credential,
@@ -47,7 +47,7 @@ pub async fn set(
     credential: &Credential,
     caller: &Caller,
 ) -> Result<CredentialInfo, QueryError> {
-    ensure_manager(db, repository_id, caller, "credential").await?;
+    managed_repository(db, repository_id, caller, "credential").await?;
     let row = repository_credential::ActiveModel {
         repository_id: Set(repository_id),
         kind: Set(kind.as_str().to_owned()),
@@ -75,7 +75,7 @@ pub async fn set(
 
 /// Removes the repository's credential; `false` when it had none.
 pub async fn remove(db: &impl ConnectionTrait, repository_id: i64, caller: &Caller) -> Result<bool, QueryError> {
-    ensure_manager(db, repository_id, caller, "credential").await?;
+    managed_repository(db, repository_id, caller, "credential").await?;
     let result = repository_credential::Entity::delete_by_id(repository_id).exec(db).await?;
     Ok(result.rows_affected > 0)
 }

@@ -40,21 +40,21 @@ impl Caller {
     }
 }
 
-/// Fails unless `caller` may manage repository `repository_id` (change its credential or
-/// webhook): they added it, or they are an admin. `what` names the thing, for the refusal.
-pub(crate) async fn ensure_manager(
+/// Repository `repository_id`, if `caller` may manage it (change its credential or webhook):
+/// they added it, or they are an admin. `what` names the thing, for the refusal.
+pub async fn managed_repository(
     db: &impl sea_orm::ConnectionTrait,
     repository_id: i64,
     caller: &Caller,
     what: &str,
-) -> Result<(), crate::QueryError> {
+) -> Result<crate::entities::repository::Model, crate::QueryError> {
     use sea_orm::EntityTrait;
     let repository = crate::entities::repository::Entity::find_by_id(repository_id)
         .one(db)
         .await?
         .ok_or(crate::QueryError::NotFound("repository"))?;
     if caller.may_manage(repository.added_by) {
-        Ok(())
+        Ok(repository)
     } else {
         Err(crate::QueryError::Forbidden(format!(
             "only the person who added this repository, or an admin, may change its {what}"

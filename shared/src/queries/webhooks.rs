@@ -3,7 +3,7 @@
 
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 
-use super::{Caller, ensure_manager, now};
+use super::{Caller, managed_repository, now};
 use crate::{entities::repository_webhook, error::QueryError};
 
 /// The current generation of the repository's webhook secret; `None` when none was issued.
@@ -20,7 +20,7 @@ pub async fn issue(
     repository_id: i64,
     caller: &Caller,
 ) -> Result<repository_webhook::Model, QueryError> {
-    ensure_manager(db, repository_id, caller, "webhook").await?;
+    managed_repository(db, repository_id, caller, "webhook").await?;
     let next = current(db, repository_id).await?.map_or(1, |hook| hook.generation + 1);
     let row = repository_webhook::ActiveModel {
         repository_id: Set(repository_id),

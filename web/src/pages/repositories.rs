@@ -244,7 +244,7 @@ struct CredentialPage {
     id: i64,
     name: String,
     url: String,
-    /// "token set on 2026-12-02 by user 3", or `None` for a public repository.
+    /// "token set on 2026-12-02 10:00 UTC", or `None` for a public repository.
     current: Option<String>,
     error: Option<String>,
     has_webhook: bool,
@@ -288,22 +288,19 @@ async fn credential_view(
     status: StatusCode,
     error: Option<String>,
 ) -> PageResult {
-    let detail = repositories::detail(&state.db, id).await?;
-    if !repositories::may_delete(&detail.repository, &identity.caller) {
-        return Err(PageError::Forbidden(
-            "Only the person who added this repository, or an admin, may change its credential.".into(),
-        ));
-    }
+    let repository = gitdash_shared::queries::managed_repository(&state.db, id, &identity.caller, "credential").await?;
     let has_webhook = gitdash_shared::queries::webhooks::current(&state.db, id).await?.is_some();
-    let current = detail.credential.map(|c| format!("{} set on {}", c.kind, c.set_at.format("%Y-%m-%d %H:%M UTC")));
+    let current = gitdash_shared::queries::credentials::info(&state.db, id)
+        .await?
+        .map(|c| format!("{} set on {}", c.kind, c.set_at.format("%Y-%m-%d %H:%M UTC")));
     Ok(render(
         status,
         &CredentialPage {
             user: identity.user.display_name().to_owned(),
             csrf_token: csrf_token(identity),
             id,
-            name: detail.repository.name,
-            url: detail.repository.url,
+            name: repository.name,
+            url: repository.url,
             current,
             error,
             has_webhook,
