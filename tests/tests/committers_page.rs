@@ -57,3 +57,42 @@ async fn committers_are_listed_sorted_exported_and_escaped() {
         assert_eq!(exported["email"], listed["email"]);
     }
 }
+
+/// git/git has 2,465 committers: a hundred to a page, the rest a link away, each row with
+/// its own small activity chart.
+#[tokio::test]
+async fn committers_come_a_hundred_to_a_page_each_with_an_activity_chart() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = GitRepo::new();
+    for n in 0..130 {
+        repo.write("a.txt", format!("{n}\n"));
+        let email = format!("person{n:03}@example.org");
+        repo.commit_as(format!("Person {n:03}").as_bytes(), email.as_bytes(), b"A change");
+    }
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    let browser = signed_in(&web.base, "alice").await;
+    let html = |path: String| {
+        let client = browser.client.clone();
+        let url = web.url(&path);
+        async move { client.get(url).send().await.expect("page").text().await.expect("html") }
+    };
+    let row = "<tr><td data-label=\"Person\">";
+
+    let first = html(format!("/committers?repository={id}&sort=name")).await;
+    assert_eq!(first.matches(row).count(), 100, "a hundred on the first page");
+    assert!(first.contains("1–100 of 130 people"), "{first}");
+    assert_eq!(first.matches("<svg class=\"sparkline\"").count(), 100, "an activity chart per row");
+    assert!(first.contains("Person 000") && !first.contains("Person 100"));
+    let next = first
+        .split("<a href=\"")
+        .find(|s| s.contains("\">Next 100"))
+        .map(|s| s.split('"').next().expect("href").replace("&amp;", "&").replace("&#38;", "&"))
+        .expect("a link to the next page");
+    let second = html(next).await;
+    assert_eq!(second.matches(row).count(), 30, "the other 30");
+    assert!(second.contains("101–130 of 130 people") && second.contains("Person 129"), "{second}");
+    assert!(second.contains("← Previous 100") && !second.contains("Next 100"));
+}

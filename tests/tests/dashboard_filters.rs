@@ -134,7 +134,7 @@ async fn the_pages_show_the_filters_they_apply_and_keep_them_in_the_url() {
     assert!(everything.contains("7 commits by 3 committers"), "{everything}");
     assert!(everything.contains("name=\"merges\" value=\"include\" checked"), "the box stays ticked");
 
-    let rows = |page: &str| page.matches("<tr><td><code>").count();
+    let rows = |page: &str| page.matches(r#"<tr><td data-label="Hash">"#).count();
     let commits = html(format!("/commits?repository={id}")).await;
     assert_eq!(rows(&commits), 4, "no merge, no bot");
     assert!(!commits.contains("Bump lodash"));

@@ -32,11 +32,22 @@ async fn the_overview_charts_the_history_and_its_totals_equal_the_database() {
     // its tooltip.
     let (_, api) = web.get(&format!("/api/v1/repositories/{id}/activity?bucket=month&since=2023-11-14")).await;
     let months = api["points"].as_array().expect("points").len();
-    assert_eq!(html.matches("<rect class=\"bar\"").count(), months);
-    assert_eq!(html.matches("<title>").count(), months + 1, "a tooltip per bar (plus the page title)");
+    // Drawn twice (for a wide screen and for a phone), each bar with its tooltip.
+    assert_eq!(html.matches("<rect class=\"bar up\"").count(), 2 * months);
+    assert_eq!(html.matches("<g class=\"tip\">").count(), 2 * months, "a tooltip per bar");
+    assert!(html.contains("Mar 2024") || html.contains("2024"), "months carry their year");
+
+    // A first visit names no range: the history ended long ago, so the page shows the 12
+    // months up to its last commit instead of 30 empty days, and says so.
+    let first_visit = page(format!("/?repository={id}")).await;
+    assert!(
+        first_visit.contains("Nothing in the last 30 days; showing the 12 months up to the latest commit"),
+        "{first_visit}"
+    );
+    assert!(!first_visit.contains("<strong>0</strong> commits"), "the chosen range has commits: {first_visit}");
 
     let html = page("/?range=week".into()).await;
-    assert!(html.contains("<strong>0</strong> commits"), "nothing this week: {html}");
+    assert!(html.contains("<strong>0</strong> commits"), "nothing this week, when asked for: {html}");
     assert!(html.contains("All repositories"));
 
     // No inline script anywhere, and a policy that would refuse one.

@@ -41,15 +41,18 @@ async fn the_top_bar_searches_commits_across_repositories() {
     }
 
     let found = html("/commits?q=tokenizer".into()).await;
-    assert_eq!(found.matches("<tr><td><code>").count(), 2, "one match in each repository: {found}");
-    assert!(found.contains("Fix the tokenizer") && found.contains("Tokenizer speed-up"));
+    assert_eq!(found.matches(r#"<tr><td data-label="Hash">"#).count(), 2, "one match in each repository: {found}");
+    assert!(
+        found.contains("Fix the <mark>tokenizer</mark>") && found.contains("<mark>Tokenizer</mark> speed-up"),
+        "{found}"
+    );
     assert!(!found.contains("Unrelated change"));
     let names: Vec<String> =
         [&first, &second].iter().map(|r| r.path().file_name().expect("name").to_string_lossy().into_owned()).collect();
     assert!(names.iter().all(|name| found.contains(name.as_str())), "each match names its repository");
 
     let one = html(format!("/commits?q=tokenizer&repository={second_id}")).await;
-    assert_eq!(one.matches("<tr><td><code>").count(), 1);
+    assert_eq!(one.matches(r#"<tr><td data-label="Hash">"#).count(), 1);
 
     let overview = html(format!("/repositories/{first_id}?range=all")).await;
     assert!(overview.contains(&format!("<h1>{}</h1>", names[0])), "the repository's own overview");

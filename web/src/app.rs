@@ -25,12 +25,12 @@ use crate::{
         provider::Provider,
         session::Sessions,
     },
-    body_limit, error, hooks,
+    body_limit, docs, error, hooks,
     ops::{
         health,
         metrics::{self, WebMetrics},
     },
-    pages::{self, assets, commits, committers, landing, repositories, statistics},
+    pages::{self, assets, commit, commits, committers, landing, repositories, statistics},
     security_headers,
     state::AppState,
 };
@@ -112,7 +112,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
     let service = OpenApiService::new(api::apis(state.clone()), "gitdash", env!("CARGO_PKG_VERSION"))
         .description("Git history dashboard: repositories, their sync runs and their commits.")
         .server("/api/v1");
-    let docs = service.swagger_ui();
+    let docs = docs::explorer(&service.swagger_ui_html());
     let policy = security_headers::content_security_policy(&state.auth.config.issuer_url);
     let spec = service.spec_endpoint();
     let metrics = Arc::new(WebMetrics::default());
@@ -149,6 +149,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
                     "/committers/export.csv",
                     "/committers/export.json",
                     "/repositories/:id",
+                    "/repositories/:id/commits/:sha",
                 ],
                 &["GET"],
             ),
@@ -180,6 +181,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/committers/export.json", page(get(committers::export_json).boxed()))
         .at("/repositories", page(get(repositories::page).post(repositories::add).boxed()))
         .at("/repositories/:id", page(get(repositories::overview).boxed()))
+        .at("/repositories/:id/commits/:sha", page(get(commit::page).boxed()))
         .at("/repositories/:id/sync", page(post(repositories::sync_now).boxed()))
         .at(
             "/repositories/:id/credential",
@@ -194,6 +196,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .around(body_limit::limit_bodies)
         .around(move |endpoint, req| allow::name_allowed_methods(endpoint, req, allowed.clone()))
         .around(move |endpoint, req| metrics::observe(endpoint, req, metrics.clone()))
+        .around(pages::error::unknown_paths_as_pages)
         .catch_all_error(error::json_error_response)
         // Outside the error handler, so error answers carry the id too; the id is also on
         // every log line of the request.

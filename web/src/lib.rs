@@ -12,6 +12,7 @@ pub mod app;
 pub mod auth;
 pub mod body_limit;
 pub mod credential_check;
+pub mod docs;
 pub mod error;
 pub mod hooks;
 pub mod ops;

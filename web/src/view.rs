@@ -52,6 +52,16 @@ impl RangeChoice {
         }
     }
 
+    /// The preset's span in a sentence: "Nothing in the last 30 days".
+    fn span_words(self) -> &'static str {
+        match self {
+            Self::Week => "week",
+            Self::Days30 => "30 days",
+            Self::Months12 => "12 months",
+            Self::All => "years",
+        }
+    }
+
     /// Days before the last one that the preset covers; `None` for all time.
     fn days_before(self) -> Option<u64> {
         match self {
@@ -99,6 +109,7 @@ impl ViewParams {
             until,
             include_merges: self.merges.as_deref() == Some("include"),
             include_bots: self.bots.as_deref() == Some("include"),
+            prefer_range_with_data: true,
         }
     }
 
@@ -116,6 +127,10 @@ pub struct ViewRequest {
     pub until: Option<NaiveDate>,
     pub include_merges: bool,
     pub include_bots: bool,
+    /// A page's first view (nothing chosen) of a scope whose last commit is older than the
+    /// default range shows the 12 months up to that commit instead, and says so. The API
+    /// answers exactly what it is asked.
+    pub prefer_range_with_data: bool,
 }
 
 fn today() -> NaiveDate {
@@ -131,8 +146,23 @@ impl ViewRequest {
         // Names only, no commit counts: every dashboard page reads them.
         let names = repositories::names(db).await?;
         let repository = self.repository.filter(|id| names.iter().any(|(known, _)| known == id));
-        let preset = self.preset.unwrap_or(default);
-        let until = self.until.unwrap_or_else(today);
+        let mut preset = self.preset.unwrap_or(default);
+        let mut until = self.until.unwrap_or_else(today);
+        let mut note = None;
+        // A first visit (nothing chosen) to a scope whose last commit is older than the
+        // default range would show nothing: show the 12 months up to that commit instead,
+        // and say so.
+        let untouched =
+            self.prefer_range_with_data && self.preset.is_none() && self.since.is_none() && self.until.is_none();
+        if let (true, Some(days)) = (untouched, default.days_before())
+            && let Some(last) = activity::last_day(db, repository).await?.filter(|&last| last < until - Days::new(days))
+        {
+            note = Some(format!(
+                "Nothing in the last {}; showing the 12 months up to the latest commit, on {last}.",
+                default.span_words()
+            ));
+            (preset, until) = (RangeChoice::Months12, last);
+        }
         let (preset, since) = match self.since {
             Some(since) => (None, since),
             None => {
@@ -140,7 +170,7 @@ impl ViewRequest {
                     Some(days) => until - Days::new(days),
                     None => activity::first_day(db, repository).await?.unwrap_or(until),
                 };
-                (self.until.is_none().then_some(preset), since)
+                (self.until.is_none().then_some(preset).filter(|_| note.is_none()), since)
             }
         };
         let filters = state.aggregates.filters(db, repository, self.include_merges, self.include_bots).await?;
@@ -153,6 +183,7 @@ impl ViewRequest {
             include_merges: self.include_merges,
             include_bots: self.include_bots,
             range: activity::Range::new(repository, since, until).with(filters),
+            note,
         })
     }
 }
@@ -171,6 +202,8 @@ pub struct View {
     pub include_bots: bool,
     /// What the query layer is asked for.
     pub range: activity::Range,
+    /// Why the range is not the one asked for, when gitdash chose another.
+    pub note: Option<String>,
 }
 
 impl View {
@@ -246,6 +279,33 @@ impl View {
         url.finish()
     }
 
+    /// The commits page for the days `since..=until` (cut to this view's days) within this
+    /// view's scope and filters: where a chart's bar leads.
+    pub fn commits_between(&self, since: NaiveDate, until: NaiveDate) -> String {
+        self.page_between("/commits", since, until)
+    }
+
+    /// The page at `path` for the days `since..=until` (cut to this view's days).
+    pub fn page_between(&self, path: &str, since: NaiveDate, until: NaiveDate) -> String {
+        let days = View { preset: None, since: since.max(self.since), until: until.min(self.until), ..self.clone() };
+        format!("{path}?{}", days.query(None))
+    }
+
+    /// How many merges and how many commits by bots the view leaves out (0 for what it
+    /// counts), so pages can say why their totals differ from the repository's.
+    pub async fn left_out(&self, state: &AppState) -> Result<(i64, i64), QueryError> {
+        let db = &state.db;
+        let shown = state.aggregates.totals(db, &self.range).await?.commits;
+        let with = |merges: bool, bots: bool| async move {
+            let filters = state.aggregates.filters(db, self.repository, merges, bots).await?;
+            let range = activity::Range::new(self.repository, self.since, self.until).with(filters);
+            Ok::<i64, QueryError>(state.aggregates.totals(db, &range).await?.commits - shown)
+        };
+        let merges = if self.include_merges { 0 } else { with(true, self.include_bots).await? };
+        let bots = if self.include_bots { 0 } else { with(self.include_merges, true).await? };
+        Ok((merges, bots))
+    }
+
     /// The name of repository `id`, if it exists.
     pub fn name_of(&self, id: i64) -> Option<String> {
         self.names.iter().find(|(known, _)| *known == id).map(|(_, name)| name.clone())
@@ -273,6 +333,7 @@ mod tests {
             include_merges: true,
             include_bots: false,
             range: activity::Range::new(Some(3), since, until),
+            note: None,
         }
     }
 

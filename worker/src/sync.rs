@@ -101,6 +101,7 @@ pub async fn sync_repository(
     let walk_s = started.elapsed() - fetch_s;
 
     let mailmap = Arc::new(plan.mailmap);
+    let clone_dir = dir.clone();
     let open = move || fetch::open_clone(&dir, policy);
     let commits_added =
         index_commits(ctx, repository_id, open, plan.new_ids, mailmap.clone(), progress, interrupt).await?;
@@ -111,6 +112,7 @@ pub async fn sync_repository(
     if plan.mailmap_changed && plan.had_commits {
         remap_authors(db, repository_id, &mailmap).await?;
     }
+    fill_parents(db, repository_id, clone_dir, policy).await?;
     // Always, not only on change: a repository synced before the summary existed gets one.
     progress.send_replace(Progress::at(Phase::Summarising));
     queries::activity::rebuild(db, repository_id).await?;
@@ -219,6 +221,33 @@ async fn plan(
         mailmap,
         mailmap_id,
     })
+}
+
+/// Gives the commits stored before parents were kept their parents, read from the clone:
+/// once per repository, after which the query finds nothing.
+async fn fill_parents(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    dir: std::path::PathBuf,
+    policy: FetchPolicy,
+) -> Result<(), SyncError> {
+    let shas = queries::index::shas_without_parents(db, repository_id).await?;
+    if shas.is_empty() {
+        return Ok(());
+    }
+    let parents = blocking(move || -> Result<Vec<(String, Vec<String>)>, GitError> {
+        let repo = fetch::open_clone(&dir, policy)?;
+        shas.into_iter()
+            .filter_map(|sha| ObjectId::from_hex(sha.as_bytes()).ok().map(|id| (sha, id)))
+            .map(|(sha, id)| {
+                let commit = repo.find_commit(id).map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
+                Ok((sha, commit.parent_ids().map(|p| p.to_string()).collect()))
+            })
+            .collect()
+    })
+    .await??;
+    queries::index::set_parents(db, repository_id, &parents).await?;
+    Ok(())
 }
 
 /// Replaces the tags and writes the head last: a repository whose head is written is synced.

@@ -28,6 +28,9 @@ pub struct Model {
     pub files_changed: Option<i32>,
     pub insertions: Option<i64>,
     pub deletions: Option<i64>,
+    /// The parents' full shas in order, space-separated; `None` until a sync has filled a
+    /// row stored before the column existed.
+    pub parents: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -127,7 +127,20 @@ pub fn in_buckets(days: &[Point], range: &Range, bucket: Bucket) -> Vec<Point> {
 
 /// The first day with activity, for "all time".
 pub async fn first_day(db: &impl ConnectionTrait, repository: Option<i64>) -> Result<Option<NaiveDate>, QueryError> {
-    let mut query = activity_daily::Entity::find().select_only().column_as(activity_daily::Column::Day.min(), "day");
+    edge_day(db, repository, activity_daily::Column::Day.min()).await
+}
+
+/// The last day with activity: where a first view of an old repository ends.
+pub async fn last_day(db: &impl ConnectionTrait, repository: Option<i64>) -> Result<Option<NaiveDate>, QueryError> {
+    edge_day(db, repository, activity_daily::Column::Day.max()).await
+}
+
+async fn edge_day(
+    db: &impl ConnectionTrait,
+    repository: Option<i64>,
+    edge: sea_orm::sea_query::SimpleExpr,
+) -> Result<Option<NaiveDate>, QueryError> {
+    let mut query = activity_daily::Entity::find().select_only().column_as(edge, "day");
     if let Some(id) = repository {
         query = query.filter(activity_daily::Column::RepositoryId.eq(id));
     }

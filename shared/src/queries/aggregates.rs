@@ -248,6 +248,19 @@ impl Aggregates {
         self.committers_per_month.get(&version, ViewKey::of(range), compute).await
     }
 
+    /// Each of `emails`' commits over the range in `slices` equal spans (see
+    /// [`Daily::activity_of`]); read from the kept summary, so a page of 100 costs little.
+    pub async fn activity_of(
+        &self,
+        db: &impl ConnectionTrait,
+        range: &Range,
+        emails: &[&str],
+        slices: usize,
+    ) -> Result<Vec<Vec<i64>>, QueryError> {
+        let (_, daily) = self.daily(db, range.repository).await?;
+        Ok(daily.activity_of(range, emails, slices))
+    }
+
     /// Everyone who committed in the range, most commits first unless `order` says otherwise.
     pub async fn committers(
         &self,

@@ -57,15 +57,8 @@ pub async fn count(db: &impl ConnectionTrait, repository_id: i64) -> Result<u64,
     Ok(commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository_id)).count(db).await?)
 }
 
-/// A page of commits, newest first, of one repository or (`None`) of all of them.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    repository_id: Option<i64>,
-    filter: &CommitFilter,
-    cursor: Option<Cursor>,
-    limit: u64,
-) -> Result<CommitPage, QueryError> {
-    let limit = limit.clamp(1, MAX_PAGE);
+/// The commits `filter` selects, of one repository or (`None`) of all of them.
+fn selected(repository_id: Option<i64>, filter: &CommitFilter) -> sea_orm::Select<commit::Entity> {
     let mut query = commit::Entity::find();
     if let Some(id) = repository_id {
         query = query.filter(commit::Column::RepositoryId.eq(id));
@@ -92,8 +85,38 @@ pub async fn list(
         }
         query = query.filter(any);
     }
+    query
+}
+
+fn cursor_time(cursor: Cursor) -> DateTime<Utc> {
+    DateTime::from_timestamp_micros(cursor.committed_at_micros).unwrap_or_default()
+}
+
+fn cursor_of(c: &commit::Model) -> Cursor {
+    Cursor { committed_at_micros: c.committed_at.timestamp_micros(), id: c.id }
+}
+
+/// How many commits `filter` selects.
+pub async fn count_matching(
+    db: &impl ConnectionTrait,
+    repository_id: Option<i64>,
+    filter: &CommitFilter,
+) -> Result<u64, QueryError> {
+    Ok(selected(repository_id, filter).count(db).await?)
+}
+
+/// A page of commits, newest first, of one repository or (`None`) of all of them.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    repository_id: Option<i64>,
+    filter: &CommitFilter,
+    cursor: Option<Cursor>,
+    limit: u64,
+) -> Result<CommitPage, QueryError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let mut query = selected(repository_id, filter);
     if let Some(cursor) = cursor {
-        let at = DateTime::from_timestamp_micros(cursor.committed_at_micros).unwrap_or_default();
+        let at = cursor_time(cursor);
         query = query.filter(
             Condition::any()
                 .add(commit::Column::CommittedAt.lt(at))
@@ -108,11 +131,61 @@ pub async fn list(
         .await?;
     let next_cursor = if commits.len() as u64 > limit {
         commits.truncate(limit as usize);
-        commits.last().map(|c| Cursor { committed_at_micros: c.committed_at.timestamp_micros(), id: c.id })
+        commits.last().map(cursor_of)
     } else {
         None
     };
     Ok(CommitPage { commits, next_cursor })
+}
+
+/// The page of commits just newer than `cursor`, still listed newest first, and whether
+/// newer ones remain: the "newer commits" link of a page reached by going back in time.
+pub async fn list_newer(
+    db: &impl ConnectionTrait,
+    repository_id: Option<i64>,
+    filter: &CommitFilter,
+    cursor: Cursor,
+    limit: u64,
+) -> Result<(Vec<commit::Model>, bool), QueryError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    let at = cursor_time(cursor);
+    let mut commits = selected(repository_id, filter)
+        .filter(
+            Condition::any()
+                .add(commit::Column::CommittedAt.gt(at))
+                .add(Condition::all().add(commit::Column::CommittedAt.eq(at)).add(commit::Column::Id.gt(cursor.id))),
+        )
+        .order_by_asc(commit::Column::CommittedAt)
+        .order_by_asc(commit::Column::Id)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let more = commits.len() as u64 > limit;
+    commits.truncate(limit as usize);
+    commits.reverse();
+    Ok((commits, more))
+}
+
+/// Where a page starting at `first` (its newest commit) continues towards newer commits.
+pub fn cursor_before(first: &commit::Model) -> Cursor {
+    cursor_of(first)
+}
+
+/// The commit of `repository_id` whose sha is `sha` or starts with it (at least 4 hex
+/// digits and naming one commit only).
+pub async fn find(db: &impl ConnectionTrait, repository_id: i64, sha: &str) -> Result<commit::Model, QueryError> {
+    let (low, high) = sha_prefix_range(sha).ok_or(QueryError::NotFound("commit"))?;
+    let mut found = commit::Entity::find()
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .filter(commit::Column::Sha.gte(low))
+        .filter(commit::Column::Sha.lt(high))
+        .limit(2)
+        .all(db)
+        .await?;
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        _ => Err(QueryError::NotFound("commit")),
+    }
 }
 
 fn lower(column: commit::Column) -> sea_orm::sea_query::SimpleExpr {

@@ -229,6 +229,26 @@ impl Daily {
             .collect()
     }
 
+    /// Each of `emails`' commits in the range, counted in `slices` equal spans of days
+    /// (oldest first): the small activity chart of a committer's row.
+    pub fn activity_of(&self, range: &Range, emails: &[&str], slices: usize) -> Vec<Vec<i64>> {
+        let slices = slices.max(1);
+        let wanted: HashMap<u32, usize> = emails
+            .iter()
+            .enumerate()
+            .filter_map(|(i, email)| Some((self.emails.iter().position(|known| known == email)? as u32, i)))
+            .collect();
+        let days = ((range.until - range.since).num_days() + 1).max(1) as usize;
+        let mut counts = vec![vec![0; slices]; emails.len()];
+        for (row, commits) in self.in_range(range) {
+            if let Some(&person) = wanted.get(&row.author) {
+                let day = (row.day - range.since).num_days().max(0) as usize;
+                counts[person][(day * slices / days).min(slices - 1)] += commits;
+            }
+        }
+        counts
+    }
+
     /// The `n` days, repositories and authors of the range with the largest single changes,
     /// largest first (the newer first among equals).
     pub fn largest_days(&self, range: &Range, n: usize) -> Vec<LargestDay> {

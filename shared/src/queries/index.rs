@@ -24,7 +24,8 @@ const DELETE_CHUNK: usize = 500;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCommit {
     pub sha: String,
-    pub parent_count: i32,
+    /// The parents' full shas, in order.
+    pub parents: Vec<String>,
     pub author_name: String,
     pub author_email: String,
     pub original_author_name: String,
@@ -70,7 +71,8 @@ pub async fn insert_commits(
         let rows = chunk.iter().map(|c| commit::ActiveModel {
             repository_id: Set(repository_id),
             sha: Set(c.sha.clone()),
-            parent_count: Set(c.parent_count),
+            parent_count: Set(c.parents.len() as i32),
+            parents: Set(Some(c.parents.join(" "))),
             author_name: Set(c.author_name.clone()),
             author_email: Set(c.author_email.clone()),
             original_author_name: Set(c.original_author_name.clone()),
@@ -111,6 +113,40 @@ pub async fn delete_commits(db: &impl ConnectionTrait, repository_id: i64, shas:
         deleted += result.rows_affected;
     }
     Ok(deleted)
+}
+
+/// The shas of the repository's commits stored before parents were kept (`parents` NULL).
+pub async fn shas_without_parents(db: &impl ConnectionTrait, repository_id: i64) -> Result<Vec<String>, QueryError> {
+    Ok(commit::Entity::find()
+        .select_only()
+        .column(commit::Column::Sha)
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .filter(commit::Column::Parents.is_null())
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Records each commit's parents (sha, parents' shas), a transaction per chunk so other
+/// writers are never held up for long.
+pub async fn set_parents(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    parents: &[(String, Vec<String>)],
+) -> Result<(), QueryError> {
+    for chunk in parents.chunks(INSERT_CHUNK) {
+        let txn = db.begin().await?;
+        for (sha, of_commit) in chunk {
+            commit::Entity::update_many()
+                .col_expr(commit::Column::Parents, Expr::value(of_commit.join(" ")))
+                .filter(commit::Column::RepositoryId.eq(repository_id))
+                .filter(commit::Column::Sha.eq(sha.clone()))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(())
 }
 
 /// Makes the stored tags exactly `tags` (name, peeled commit sha), each with its commit's

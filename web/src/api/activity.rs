@@ -205,6 +205,7 @@ impl ActivityApi {
             until: until.map(|day| day.0),
             include_merges: leave.include_merges,
             include_bots: leave.include_bots,
+            prefer_range_with_data: false,
         };
         let view = request.resolve(&self.state, default).await?;
         if view.since > view.until {

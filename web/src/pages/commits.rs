@@ -17,6 +17,8 @@ use super::{
     error::{PageError, PageResult},
     export,
     filter_bar::FilterForm,
+    format::filters,
+    links,
 };
 use crate::{
     api::Commit,
@@ -24,6 +26,9 @@ use crate::{
     state::AppState,
     view::{RangeChoice, View, ViewParams},
 };
+
+/// Commits on one page.
+const PAGE: u64 = 50;
 
 /// The most commits one export holds.
 const EXPORT_LIMIT: usize = 50_000;
@@ -35,6 +40,8 @@ pub struct Params {
     q: Option<String>,
     author: Option<String>,
     cursor: Option<String>,
+    /// A page of commits newer than this cursor (the "newer" link of an older page).
+    newer: Option<String>,
 }
 
 impl Params {
@@ -46,12 +53,12 @@ impl Params {
             .collect()
     }
 
-    fn query(&self, view: &View, cursor: Option<&str>) -> String {
+    fn query(&self, view: &View, position: Option<(&'static str, Cursor)>) -> String {
         let mut url = url::form_urlencoded::Serializer::new(String::new());
         url.extend_pairs(view.pairs(None));
         url.extend_pairs(self.search_pairs());
-        if let Some(cursor) = cursor {
-            url.append_pair("cursor", cursor);
+        if let Some((name, cursor)) = position {
+            url.append_pair(name, &cursor.encode());
         }
         url.finish()
     }
@@ -74,13 +81,16 @@ async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter
 
 struct Row {
     short_sha: String,
-    summary: String,
+    href: String,
+    /// The summary cut around the search's matches, which are marked.
+    summary: Vec<(String, bool)>,
     date: String,
     author: String,
+    author_href: String,
     merge: bool,
     insertions: i64,
     deletions: i64,
-    tags: String,
+    tags: Vec<String>,
     repository: String,
 }
 
@@ -90,31 +100,71 @@ struct CommitsPage {
     user: String,
     scope: Option<String>,
     form: FilterForm,
-    search_carry: Vec<(&'static str, String)>,
     q: String,
     author: String,
+    matches: u64,
     commits: Vec<Row>,
-    next: Option<String>,
+    newer: Option<String>,
+    older: Option<String>,
     export_csv: String,
     export_json: String,
+}
+
+/// `text` in pieces, each saying whether it matches `q` (any ASCII case, as the search does).
+fn marked(text: &str, q: &str) -> Vec<(String, bool)> {
+    let q = q.trim();
+    if q.is_empty() {
+        return vec![(text.to_owned(), false)];
+    }
+    let (haystack, needle) = (text.to_ascii_lowercase(), q.to_ascii_lowercase());
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    while let Some(found) = haystack[at..].find(&needle) {
+        let start = at + found;
+        if start > at {
+            pieces.push((text[at..start].to_owned(), false));
+        }
+        pieces.push((text[start..start + needle.len()].to_owned(), true));
+        at = start + needle.len();
+    }
+    if at < text.len() || pieces.is_empty() {
+        pieces.push((text[at..].to_owned(), false));
+    }
+    pieces
 }
 
 #[handler]
 pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> PageResult {
     let db = &state.db;
     let (view, filter) = filter(&state, &params).await?;
-    let cursor = params.cursor.as_deref().and_then(|c| Cursor::decode(c).ok());
-    let found = commits::list(db, view.repository, &filter, cursor, 50).await?;
-    let tags = commits::tags_of(db, &found.commits).await?;
+    let decode = |text: &Option<String>| text.as_deref().and_then(|c| Cursor::decode(c).ok());
+    let (found, newer_cursor, older_cursor) = match (decode(&params.newer), decode(&params.cursor)) {
+        (Some(newer), _) => {
+            let (found, more) = commits::list_newer(db, view.repository, &filter, newer, PAGE).await?;
+            let newest = found.first().map(commits::cursor_before).filter(|_| more);
+            let oldest =
+                found.last().map(|c| Cursor { committed_at_micros: c.committed_at.timestamp_micros(), id: c.id });
+            (found, newest, oldest.or(Some(newer)))
+        }
+        (None, cursor) => {
+            let page = commits::list(db, view.repository, &filter, cursor, PAGE).await?;
+            let newest = cursor.and(page.commits.first().map(commits::cursor_before));
+            (page.commits, newest, page.next_cursor)
+        }
+    };
+    let matches = commits::count_matching(db, view.repository, &filter).await?;
+    let mut tags = commits::tags_of(db, &found).await?;
+    let q = params.q.clone().unwrap_or_default();
     let rows = found
-        .commits
         .into_iter()
         .map(|c| Row {
             short_sha: c.sha.chars().take(10).collect(),
-            tags: tags.get(&(c.repository_id, c.sha.clone())).map(|t| t.join(", ")).unwrap_or_default(),
+            href: links::commit(c.repository_id, &c.sha),
+            tags: tags.remove(&(c.repository_id, c.sha.clone())).unwrap_or_default(),
             repository: view.name_of(c.repository_id).unwrap_or_default(),
-            summary: c.summary,
+            summary: marked(&c.summary, &q),
             date: c.committed_at.format("%Y-%m-%d %H:%M").to_string(),
+            author_href: links::person(view.repository, &c.author_email),
             author: c.author_name,
             merge: c.parent_count > 1,
             insertions: c.insertions.unwrap_or(0),
@@ -123,16 +173,17 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         .collect();
     let scope = view.scope();
     let mut form = FilterForm::of(&view, "/commits");
-    form.carry = params.search_pairs();
+    form.search = Some((q.clone(), params.author.clone().unwrap_or_default()));
     let page = CommitsPage {
         user: identity.user.display_name().to_owned(),
         scope,
-        search_carry: view.pairs(None),
         form,
-        q: params.q.clone().unwrap_or_default(),
         author: params.author.clone().unwrap_or_default(),
+        q,
+        matches,
         commits: rows,
-        next: found.next_cursor.map(|c| format!("/commits?{}", params.query(&view, Some(&c.encode())))),
+        newer: newer_cursor.map(|c| format!("/commits?{}", params.query(&view, Some(("newer", c))))),
+        older: older_cursor.map(|c| format!("/commits?{}", params.query(&view, Some(("cursor", c))))),
         export_csv: format!("/commits/export.csv?{}", params.query(&view, None)),
         export_json: format!("/commits/export.json?{}", params.query(&view, None)),
     };
@@ -168,4 +219,26 @@ pub async fn export_csv(state: Data<&Arc<AppState>>, Query(params): Query<Params
 pub async fn export_json(state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> PageResult {
     let commits = all_matching(&state, &params).await?;
     export::json(&commits, "commits.json")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::marked;
+
+    #[test]
+    fn matches_are_marked_in_any_case() {
+        assert_eq!(
+            marked("Fix the FIX fixture", "fix"),
+            vec![
+                ("Fix".to_owned(), true),
+                (" the ".to_owned(), false),
+                ("FIX".to_owned(), true),
+                (" ".to_owned(), false),
+                ("fix".to_owned(), true),
+                ("ture".to_owned(), false)
+            ]
+        );
+        assert_eq!(marked("nothing here", "zzz"), vec![("nothing here".to_owned(), false)]);
+        assert_eq!(marked("", ""), vec![(String::new(), false)]);
+    }
 }

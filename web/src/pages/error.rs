@@ -150,6 +150,23 @@ pub async fn answer_as_pages<E: Endpoint>(endpoint: Arc<E>, req: Request) -> poe
     Ok(message(status, status.canonical_reason().unwrap_or("Refused"), &refusal(&err)))
 }
 
+/// Answers a browser asking for an address no route serves with the not-found page in the
+/// normal frame; API clients (and any request not asking for HTML) keep the JSON answer.
+pub async fn unknown_paths_as_pages<E: Endpoint>(endpoint: Arc<E>, req: Request) -> poem::Result<Response> {
+    let wants_html = req
+        .headers()
+        .get(poem::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let api = req.uri().path().starts_with("/api/");
+    match endpoint.call(req).await {
+        Err(err) if wants_html && !api && err.status() == StatusCode::NOT_FOUND && !err.is_from_response() => {
+            Ok(message(StatusCode::NOT_FOUND, "Not found", "There is no page at this address."))
+        }
+        other => other.map(IntoResponse::into_response),
+    }
+}
+
 /// What poem's refusal says, for people: the address or the form was not understood.
 fn refusal(err: &poem::Error) -> String {
     match err.status() {

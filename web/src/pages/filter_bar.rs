@@ -1,7 +1,13 @@
 //! The filter bar every dashboard page shows (`templates/filters.html`): repository, range
 //! presets, dates, merges, bots — the view, written back as a form and links.
 
-use crate::view::{RangeChoice, View};
+use gitdash_shared::QueryError;
+
+use super::format::count;
+use crate::{
+    state::AppState,
+    view::{RangeChoice, View},
+};
 
 pub struct RepositoryOption {
     pub id: i64,
@@ -17,21 +23,46 @@ pub struct PresetLink {
 
 pub struct FilterForm {
     pub path: &'static str,
+    /// The view's query string, for links that keep it.
+    pub query: String,
     pub repositories: Vec<RepositoryOption>,
     pub presets: Vec<PresetLink>,
     pub since: String,
     pub until: String,
     pub include_merges: bool,
     pub include_bots: bool,
-    /// Other parameters of the page the form keeps (a search, a sort order).
+    /// Other parameters of the page the form keeps (a sort order, a person).
     pub carry: Vec<(&'static str, String)>,
+    /// Why the range differs from the one asked for, if it does.
+    pub range_note: Option<String>,
+    /// What is left out and how much ("Left out: 1,875 merges and 3 commits by bots.").
+    pub left_out: Option<String>,
+    /// The commits page's search (text or sha prefix, author), part of the same form.
+    pub search: Option<(String, String)>,
 }
 
 impl FilterForm {
+    /// The bar of `view` at `path`, saying what the view leaves out.
+    pub async fn counted(view: &View, path: &'static str, state: &AppState) -> Result<Self, QueryError> {
+        let mut form = Self::of(view, path);
+        let (merges, bots) = view.left_out(state).await?;
+        let parts: Vec<String> = [
+            (merges > 0).then(|| count(merges, "merge", "merges")),
+            (bots > 0).then(|| count(bots, "commit by bots", "commits by bots")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        form.left_out =
+            (!parts.is_empty()).then(|| format!("Left out: {}; tick the boxes to count them.", parts.join(" and ")));
+        Ok(form)
+    }
+
     /// The bar of `view` on the page at `path`.
     pub fn of(view: &View, path: &'static str) -> Self {
         FilterForm {
             path,
+            query: view.query(None),
             repositories: view
                 .names
                 .iter()
@@ -54,6 +85,9 @@ impl FilterForm {
             include_merges: view.include_merges,
             include_bots: view.include_bots,
             carry: Vec::new(),
+            search: None,
+            range_note: view.note.clone(),
+            left_out: None,
         }
     }
 }

@@ -8,6 +8,8 @@ use poem::{IntoResponse, Response, http::StatusCode, web::Html};
 #[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage<'a> {
+    /// Empty: a message page does not know who is signed in, so it offers to sign in.
+    user: &'a str,
     title: &'a str,
     text: &'a str,
     offer_sign_in: bool,
@@ -30,11 +32,11 @@ pub fn render(status: StatusCode, page: &impl Template) -> Response {
 }
 
 pub fn message(status: StatusCode, title: &str, text: &str) -> Response {
-    render(status, &MessagePage { title, text, offer_sign_in: false })
+    render(status, &MessagePage { user: "", title, text, offer_sign_in: false })
 }
 
 pub fn sign_in_failed(status: StatusCode, text: &str) -> Response {
-    render(status, &MessagePage { title: "Sign-in failed", text, offer_sign_in: true })
+    render(status, &MessagePage { user: "", title: "Sign-in failed", text, offer_sign_in: true })
 }
 
 pub fn logout(csrf_token: &str) -> Response {

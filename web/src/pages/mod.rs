@@ -4,12 +4,16 @@
 
 pub mod assets;
 pub mod charts;
+pub mod commit;
 pub mod commits;
 pub mod committers;
 pub mod error;
 pub mod export;
 pub mod filter_bar;
+pub mod format;
+pub mod hosts;
 pub mod landing;
+pub mod links;
 pub mod message;
 pub mod overview;
 pub mod repositories;

@@ -8,7 +8,13 @@ use chrono::NaiveDate;
 use gitdash_shared::queries::activity;
 use poem::{IntoResponse, web::Html};
 
-use super::{charts, error::PageResult, filter_bar::FilterForm};
+use super::{
+    charts::{self, axis},
+    error::PageResult,
+    filter_bar::FilterForm,
+    format::{count, filters, grouped},
+    links,
+};
 use crate::{
     state::AppState,
     view::{RangeChoice, ViewParams},
@@ -16,6 +22,8 @@ use crate::{
 
 struct HighlightRow {
     short_sha: String,
+    href: String,
+    author_href: String,
     summary: String,
     date: String,
     author: String,
@@ -52,6 +60,8 @@ pub async fn render(state: &AppState, user: String, params: &ViewParams) -> Page
         .iter()
         .map(|h| HighlightRow {
             short_sha: h.commit.sha.chars().take(10).collect(),
+            href: links::commit(h.commit.repository_id, &h.commit.sha),
+            author_href: links::person(view.repository, &h.commit.author_email),
             summary: h.commit.summary.clone(),
             date: h.commit.committed_at.format("%Y-%m-%d").to_string(),
             author: h.commit.author_name.clone(),
@@ -64,32 +74,36 @@ pub async fn render(state: &AppState, user: String, params: &ViewParams) -> Page
         activity::Bucket::Week => "week",
         activity::Bucket::Month => "month",
     };
+    let years = axis::needs_year(since, today, chrono::Utc::now().date_naive());
     let bars: Vec<charts::Bar> = points
         .iter()
         .filter_map(|p| {
             let start: NaiveDate = p.start?;
-            let label = match bucket {
-                activity::Bucket::Month => start.format("%b %Y").to_string(),
-                _ => start.format("%b %-d").to_string(),
-            };
             Some(charts::Bar {
-                detail: format!("{} commits, +{} −{} ({} {label})", p.commits, p.insertions, p.deletions, per),
-                label,
+                detail: format!(
+                    "{}: {}, +{} −{}",
+                    axis::period_name(start, bucket),
+                    count(p.commits, "commit", "commits"),
+                    grouped(p.insertions),
+                    grouped(p.deletions)
+                ),
+                label: axis::period_label(start, bucket, years),
                 value: p.commits,
+                href: (p.commits > 0).then(|| view.commits_between(start, axis::period_end(start, bucket))),
             })
         })
         .collect();
     let summary = format!(
-        "Commits per {per} in {}, {} to {}: {} commits in all",
+        "Commits per {per} in {}, {} to {}: {} in all",
         scope.as_deref().unwrap_or("all repositories"),
         since,
         today,
-        totals.commits
+        count(totals.commits, "commit", "commits")
     );
     let page = OverviewPage {
         user,
         scope,
-        form: FilterForm::of(&view, "/"),
+        form: FilterForm::counted(&view, "/", state).await?,
         query: view.query(None),
         chart: charts::bars(&bars, &summary, "commits"),
         totals,

@@ -11,7 +11,12 @@ use poem::{
     web::{Data, Html, Query},
 };
 
-use super::{charts, error::PageResult, filter_bar::FilterForm};
+use super::{
+    charts::{self, axis},
+    error::PageResult,
+    filter_bar::FilterForm,
+    format::{count, filters, grouped},
+};
 use crate::{
     auth::Identity,
     state::AppState,
@@ -27,8 +32,7 @@ struct StatisticsPage {
     commits: i64,
     committers: i64,
     punch_card: String,
-    added: String,
-    removed: String,
+    code_frequency: String,
     per_month: String,
     committers_per_month: String,
     /// "week" or "month": the code frequency's bars.
@@ -59,27 +63,35 @@ pub async fn page(
     };
     let people = kept.committers_per_month(db, range).await?;
     let totals = kept.totals(db, range).await?;
-    let frequency_bars = |value: fn(&activity::Point) -> i64, what: &str| -> Vec<charts::Bar> {
-        periods
-            .iter()
-            .filter_map(|p| {
-                let start = p.start?;
-                let (label, period) = match frequency {
-                    activity::Bucket::Month => (start.format("%b %Y").to_string(), start.format("%B %Y").to_string()),
-                    _ => (start.format("%b %-d").to_string(), format!("the week of {start}")),
-                };
-                Some(charts::Bar { label, value: value(p), detail: format!("{} lines {what} in {period}", value(p)) })
+    let years = axis::needs_year(view.since, view.until, chrono::Utc::now().date_naive());
+    let frequency_periods: Vec<charts::Split> = periods
+        .iter()
+        .filter_map(|p| {
+            let start = p.start?;
+            Some(charts::Split {
+                label: axis::period_label(start, frequency, years),
+                up: p.insertions,
+                down: p.deletions,
+                detail: format!(
+                    "{}: +{} −{} lines",
+                    axis::period_name(start, frequency),
+                    grouped(p.insertions),
+                    grouped(p.deletions)
+                ),
+                href: (p.commits > 0).then(|| view.commits_between(start, axis::period_end(start, frequency))),
             })
-            .collect()
-    };
+        })
+        .collect();
+    let month = activity::Bucket::Month;
     let month_bars: Vec<charts::Bar> = months
         .iter()
         .filter_map(|p| {
             let start = p.start?;
             Some(charts::Bar {
-                label: start.format("%b %Y").to_string(),
+                label: axis::period_label(start, month, true),
                 value: p.commits,
-                detail: format!("{} commits in {}", p.commits, start.format("%B %Y")),
+                detail: format!("{}: {}", axis::period_name(start, month), count(p.commits, "commit", "commits")),
+                href: (p.commits > 0).then(|| view.commits_between(start, axis::period_end(start, month))),
             })
         })
         .collect();
@@ -88,11 +100,12 @@ pub async fn page(
         .iter()
         .filter_map(|p| {
             let start = p.start?;
-            let count = people.get(start.format("%Y-%m").to_string().as_str()).copied().unwrap_or(0);
+            let n = people.get(start.format("%Y-%m").to_string().as_str()).copied().unwrap_or(0);
             Some(charts::Bar {
-                label: start.format("%b %Y").to_string(),
-                value: count,
-                detail: format!("{count} committers in {}", start.format("%B %Y")),
+                label: axis::period_label(start, month, true),
+                value: n,
+                detail: format!("{}: {}", axis::period_name(start, month), count(n, "committer", "committers")),
+                href: (n > 0).then(|| view.page_between("/committers", start, axis::period_end(start, month))),
             })
         })
         .collect();
@@ -100,18 +113,16 @@ pub async fn page(
     let page = StatisticsPage {
         user: identity.user.display_name().to_owned(),
         scope: view.scope(),
-        form: FilterForm::of(&view, "/statistics"),
+        form: FilterForm::counted(&view, "/statistics", &state).await?,
         commits: totals.commits,
         committers: totals.committers,
-        punch_card: charts::punch_card(&card, &format!("Punch card of {total_in_card} commits by weekday and hour")),
-        added: charts::bars(
-            &frequency_bars(|p| p.insertions, "added"),
-            &format!("Lines added per {frequency_period}"),
-            "lines",
+        punch_card: charts::punch_card(
+            &card,
+            &format!("Punch card of {} by weekday and hour", count(total_in_card, "commit", "commits")),
         ),
-        removed: charts::bars(
-            &frequency_bars(|p| p.deletions, "removed"),
-            &format!("Lines removed per {frequency_period}"),
+        code_frequency: charts::split(
+            &frequency_periods,
+            &format!("Lines added (above the axis) and removed (below it) per {frequency_period}"),
             "lines",
         ),
         frequency_period,

@@ -111,7 +111,7 @@ pub fn read_commit(
     };
     Ok(NewCommit {
         sha: id.to_string(),
-        parent_count: parents.len() as i32,
+        parents: parents.iter().map(ObjectId::to_string).collect(),
         author_name,
         author_email,
         original_author_name: text(author.name),
