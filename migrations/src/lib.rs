@@ -12,7 +12,7 @@ mod m20261128_000005_author_summaries;
 mod m20261128_000006_largest_change;
 mod m20261128_000007_range_indexes;
 mod m20261202_000008_private_repositories;
-mod m20261202_000009_commit_parents;
+mod m20261202_000009_commit_details;
 
 pub struct Migrator;
 
@@ -28,7 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_largest_change::Migration),
             Box::new(m20261128_000007_range_indexes::Migration),
             Box::new(m20261202_000008_private_repositories::Migration),
-            Box::new(m20261202_000009_commit_parents::Migration),
+            Box::new(m20261202_000009_commit_details::Migration),
         ]
     }
 }

@@ -32,6 +32,8 @@ pub struct Config {
     pub worker_listen: Option<SocketAddr>,
     /// Authors whose name or email matches are bots, left out of charts unless asked for.
     pub bot_pattern: crate::bots::BotPattern,
+    /// Paths whose lines are counted apart as generated (lock files, bundles, vendored code).
+    pub generated_paths: crate::generated::GeneratedPaths,
     /// Seals the credentials of private repositories; without it none can be stored or used.
     pub credentials_key: Option<crate::credentials::CredentialsKey>,
 }
@@ -120,6 +122,13 @@ impl Config {
                 None => crate::bots::BotPattern::default(),
                 Some(pattern) => crate::bots::BotPattern::new(&pattern).map_err(|err| {
                     ConfigError::new("GITDASH_BOT_PATTERN", format!("not a regular expression: {err}"))
+                })?,
+            },
+            // Set but empty means none: every line counts.
+            generated_paths: match lookup("GITDASH_GENERATED_PATHS") {
+                None => crate::generated::GeneratedPaths::default(),
+                Some(globs) => crate::generated::GeneratedPaths::parse(&globs).map_err(|err| {
+                    ConfigError::new("GITDASH_GENERATED_PATHS", format!("not a comma-separated list of globs: {err}"))
                 })?,
             },
         })

@@ -132,6 +132,36 @@ impl Chrome {
         .await;
     }
 
+    /// Signs in at the provider's own forms: login, then consent (unless the provider skips
+    /// it and sends the browser straight back to `gitdash`).
+    pub async fn sign_in_at_the_provider(&self, user: &str, gitdash: &str) {
+        self.find("input[name=login]").await.send_keys(user).await.expect("type login");
+        self.find("input[name=password]").await.send_keys("any").await.expect("type password");
+        self.screenshot("provider-sign-in").await;
+        self.find("button[type=submit]").await.click().await.expect("sign in");
+        // The click starts a navigation: until the consent page has replaced the login page,
+        // a submit button found is the old page's, gone by the time it would be clicked.
+        let asks_consent = crate::eventually(20, "the provider's consent page or gitdash", || async {
+            if self.shows("input[name=prompt][value=consent]").await {
+                Some(true)
+            } else {
+                self.url().await.starts_with(gitdash).then_some(false)
+            }
+        })
+        .await;
+        if asks_consent {
+            self.find("button[type=submit]").await.click().await.expect("consent");
+        }
+    }
+
+    /// Signs `user` in to gitdash at `base` from its sign-in link, ending on the overview.
+    pub async fn sign_in(&self, base: &str, user: &str) {
+        self.goto(&format!("{base}/login")).await;
+        let home = format!("{base}/");
+        self.sign_in_at_the_provider(user, &home).await;
+        self.wait_for_url(&home).await;
+    }
+
     /// Ends the session (the browser quits), then the driver.
     pub async fn quit(mut self) {
         let _ = self.client.clone().close().await;

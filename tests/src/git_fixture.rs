@@ -12,7 +12,9 @@ use std::{
 
 /// A repository with a work tree in a temporary directory, on branch `main`.
 pub struct GitRepo {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    /// The working tree: the temporary folder itself, or a folder named in it.
+    path: PathBuf,
     /// Commit times advance one minute per commit, so histories are reproducible.
     clock: Cell<i64>,
 }
@@ -25,7 +27,21 @@ impl Default for GitRepo {
 
 impl GitRepo {
     pub fn new() -> Self {
-        let repo = Self { dir: tempfile::tempdir().expect("temp dir"), clock: Cell::new(1_700_000_000) };
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().to_path_buf();
+        Self::init(dir, path)
+    }
+
+    /// A new repository in a folder called `name`, which gitdash names it after.
+    pub fn named(name: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(name);
+        std::fs::create_dir(&path).expect("repository folder");
+        Self::init(dir, path)
+    }
+
+    fn init(dir: tempfile::TempDir, path: PathBuf) -> Self {
+        let repo = Self { _dir: dir, path, clock: Cell::new(1_700_000_000) };
         repo.git(["init", "-q", "-b", "main"]);
         repo
     }
@@ -39,7 +55,7 @@ impl GitRepo {
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.path
     }
 
     /// Runs git in the repository and returns its standard output.
@@ -80,7 +96,7 @@ impl GitRepo {
     /// UTF-8, as real histories sometimes are).
     pub fn commit_as(&self, name: &[u8], email: &[u8], message: &[u8]) -> String {
         self.git(["add", "-A"]);
-        let message_file = self.dir.path().join(".git").join("TEST_MESSAGE");
+        let message_file = self.path.join(".git").join("TEST_MESSAGE");
         std::fs::write(&message_file, message).expect("message file");
         let time = self.tick();
         let status = self
@@ -116,7 +132,7 @@ impl GitRepo {
             .as_bytes(),
         );
         object.extend_from_slice(message);
-        let file = self.dir.path().join(".git").join("TEST_OBJECT");
+        let file = self.path.join(".git").join("TEST_OBJECT");
         std::fs::write(&file, object).expect("object file");
         let sha = self.git([
             OsStr::new("hash-object"),

@@ -21,28 +21,6 @@ fn a_small_project() -> GitRepo {
     repo
 }
 
-/// Signs in at the provider's own forms: login, then consent (unless the provider skips it
-/// and sends the browser straight back to `gitdash`).
-async fn sign_in_at_the_provider(chrome: &Chrome, user: &str, gitdash: &str) {
-    chrome.find("input[name=login]").await.send_keys(user).await.expect("type login");
-    chrome.find("input[name=password]").await.send_keys("any").await.expect("type password");
-    chrome.screenshot("provider-sign-in").await;
-    chrome.find("button[type=submit]").await.click().await.expect("sign in");
-    // The click starts a navigation: until the consent page has replaced the login page, a
-    // submit button found is the old page's, gone by the time it would be clicked.
-    let asks_consent = eventually(20, "the provider's consent page or gitdash", || async {
-        if chrome.shows("input[name=prompt][value=consent]").await {
-            Some(true)
-        } else {
-            chrome.url().await.starts_with(gitdash).then_some(false)
-        }
-    })
-    .await;
-    if asks_consent {
-        chrome.find("button[type=submit]").await.click().await.expect("consent");
-    }
-}
-
 #[tokio::test]
 async fn a_person_signs_in_adds_a_repository_watches_it_sync_searches_exports_and_signs_out() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
@@ -53,7 +31,7 @@ async fn a_person_signs_in_adds_a_repository_watches_it_sync_searches_exports_an
     chrome.goto(&web.url("/")).await;
     chrome.screenshot("landing").await;
     chrome.find("a.button[href='/login']").await.click().await.expect("sign in link");
-    sign_in_at_the_provider(&chrome, "alice", &web.url("/")).await;
+    chrome.sign_in_at_the_provider("alice", &web.url("/")).await;
     chrome.wait_for_url(&web.url("/")).await;
     let top_bar = chrome.text_of("header.top").await;
     assert!(top_bar.to_lowercase().contains("alice"), "the top bar names the user: {top_bar}");
@@ -136,9 +114,7 @@ async fn the_dashboard_fits_a_phone_screen() {
     let _worker = stack.start_worker();
     let (id, _) = web.add_and_sync(a_small_project().path()).await;
     let chrome = Chrome::start_phone("phone", 390, 844).await;
-    chrome.goto(&web.url("/login")).await;
-    sign_in_at_the_provider(&chrome, "bob", &web.url("/")).await;
-    chrome.wait_for_url(&web.url("/")).await;
+    chrome.sign_in(&web.base, "bob").await;
     for (name, path) in [
         ("overview", format!("/?repository={id}&range=all")),
         ("statistics", format!("/statistics?repository={id}&range=all")),

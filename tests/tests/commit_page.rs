@@ -101,7 +101,8 @@ async fn commit_page_on(backend: Backend) {
         assert_eq!(status, 404, "{path}");
         assert!(missing.contains("<h1>Not found</h1>") && missing.contains("<nav class=\"side\""), "{path}: {missing}");
     }
-    let api = browser.client.get(web.url("/no/such/page")).header("accept", "application/json").send().await.expect("api");
+    let api =
+        browser.client.get(web.url("/no/such/page")).header("accept", "application/json").send().await.expect("api");
     assert_eq!(api.status(), 404);
     assert_eq!(api.json::<serde_json::Value>().await.expect("json")["message"], "not found", "API clients keep JSON");
 }

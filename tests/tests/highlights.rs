@@ -39,7 +39,7 @@ async fn standout_commits_come_with_their_reasons() {
             .unwrap_or_default()
     };
     let big_reasons = reasons_of(&big);
-    assert!(big_reasons.iter().any(|r| r == "largest change: +500 −0 in 1 files"), "{big_reasons:?}");
+    assert!(big_reasons.iter().any(|r| r == "largest change: +500 −0 in 1 file"), "{big_reasons:?}");
     assert!(reasons_of(&first_by_ada).iter().any(|r| r == "first commit by Ada"), "{list}");
     let bob = reasons_of(&first_by_bob);
     assert!(bob.iter().any(|r| r == "first commit by Bob") && bob.iter().any(|r| r == "tagged v1.0"), "{bob:?}");
@@ -112,4 +112,60 @@ async fn the_largest_changes_are_the_largest_commits_of_the_range() {
     assert!(!largest("2023-11-01", "2023-11-30").await.contains(&ada_3));
     assert_eq!(largest("2023-11-15", "2023-11-16").await, [dee_95.as_str(), &cy_10, &cy_5], "only the range's days");
     assert_eq!(largest("2023-11-15", "2023-11-15").await, [cy_10.as_str(), &cy_5]);
+}
+
+/// An update of a lock file is thousands of lines nobody wrote: the largest changes leave
+/// such lines out (`GITDASH_GENERATED_PATHS`), and say so where a commit mixes both. Rows
+/// indexed before the lines were counted apart get their count at the next sync.
+#[tokio::test]
+async fn lock_files_and_vendored_code_do_not_make_a_change_large() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await)
+        .with_env("GITDASH_GENERATED_PATHS", "**/*.lock,third_party/**");
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = GitRepo::new();
+    repo.write("src/a.rs", "fn a() {}\n".repeat(40));
+    let written = repo.commit("Write the parser");
+    repo.write("Cargo.lock", "[[package]]\n".repeat(5000));
+    let lock_only = repo.commit_as(b"dependabot", b"bot@example.org", b"Update the lock file");
+    repo.write("third_party/zlib/zlib.c", "int x;\n".repeat(3000));
+    repo.write("src/b.rs", "fn b() {}\n".repeat(20));
+    let mixed = repo.commit("Vendor zlib and call it");
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+
+    let largest = |list: &serde_json::Value| -> Vec<(String, String)> {
+        list.as_array()
+            .expect("array")
+            .iter()
+            .flat_map(|h| {
+                h["reasons"].as_array().expect("reasons").iter().filter_map(move |r| {
+                    let reason = r.as_str().expect("text");
+                    reason
+                        .starts_with("largest change")
+                        .then(|| (h["sha"].as_str().expect("sha").to_owned(), reason.to_owned()))
+                })
+            })
+            .collect()
+    };
+    let (_, list) = web.get(&format!("/api/v1/repositories/{id}/highlights?since=2000-01-01&bots=include")).await;
+    let found = largest(&list);
+    assert!(found.iter().all(|(sha, _)| *sha != lock_only), "a lock file alone is no change of size: {found:?}");
+    assert!(found.iter().any(|(sha, _)| *sha == written), "{found:?}");
+    let (_, mixed_reason) = found.iter().find(|(sha, _)| *sha == mixed).expect("the mixed commit is listed");
+    assert_eq!(
+        mixed_reason,
+        "largest change: +3,020 −0 in 2 files (3,000 of these lines in generated files, not counted)"
+    );
+
+    // Forget the counts, as an installation upgraded from before them has none: the next sync
+    // counts them again.
+    let db = stack.database.connect().await;
+    sea_orm::ConnectionTrait::execute_unprepared(&db, "UPDATE commits SET generated_lines = NULL")
+        .await
+        .expect("forget");
+    let run = web.sync_and_wait(id).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    let (_, list) = web.get(&format!("/api/v1/repositories/{id}/highlights?since=2000-01-01&bots=include")).await;
+    assert_eq!(largest(&list), found, "the same list once counted again");
 }

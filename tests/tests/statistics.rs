@@ -103,7 +103,7 @@ async fn the_statistics_page_draws_the_same_figures() {
         async move { client.get(url).send().await.expect("page").text().await.expect("html") }
     };
     let months = page("2023-11-01", "2024-01-31").await;
-    assert!(months.contains("removed (below it) per week") && months.contains("week of Nov 13, 2023: +"), "{months}");
+    assert!(months.contains("removed (below it) per week") && months.contains("Week of Nov 13, 2023: +"), "{months}");
     assert!(months.contains(r#"class="bar down""#), "deletions below the axis, in the same chart");
     // Over more than two years a bar a week would be thinner than a pixel: a bar a month.
     let years = page("2021-01-01", "2024-12-31").await;

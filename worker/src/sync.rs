@@ -16,7 +16,11 @@ use std::{
 
 use gitdash_shared::{
     Config, QueryError,
-    queries::{self, index::NewCommit},
+    generated::GeneratedPaths,
+    queries::{
+        self,
+        index::{Detail, NewCommit},
+    },
     repo_url::{RepoUrl, UrlError},
 };
 use gix::ObjectId;
@@ -112,7 +116,7 @@ pub async fn sync_repository(
     if plan.mailmap_changed && plan.had_commits {
         remap_authors(db, repository_id, &mailmap).await?;
     }
-    fill_parents(db, repository_id, clone_dir, policy).await?;
+    fill_details(db, repository_id, clone_dir, policy, ctx.config.generated_paths.clone()).await?;
     // Always, not only on change: a repository synced before the summary existed gets one.
     progress.send_replace(Progress::at(Phase::Summarising));
     queries::activity::rebuild(db, repository_id).await?;
@@ -223,30 +227,49 @@ async fn plan(
     })
 }
 
-/// Gives the commits stored before parents were kept their parents, read from the clone:
-/// once per repository, after which the query finds nothing.
-async fn fill_parents(
+/// Gives the commits stored before `parents` and `generated_lines` existed their values,
+/// read from the clone: once per repository, after which the queries find nothing.
+async fn fill_details(
     db: &DatabaseConnection,
     repository_id: i64,
     dir: std::path::PathBuf,
     policy: FetchPolicy,
+    generated: GeneratedPaths,
 ) -> Result<(), SyncError> {
-    let shas = queries::index::shas_without_parents(db, repository_id).await?;
-    if shas.is_empty() {
+    let without_parents = queries::index::shas_without(db, repository_id, Detail::Parents).await?;
+    let without_lines = queries::index::shas_without(db, repository_id, Detail::GeneratedLines).await?;
+    if without_parents.is_empty() && without_lines.is_empty() {
         return Ok(());
     }
-    let parents = blocking(move || -> Result<Vec<(String, Vec<String>)>, GitError> {
+    let read = blocking(move || -> Result<_, GitError> {
         let repo = fetch::open_clone(&dir, policy)?;
-        shas.into_iter()
-            .filter_map(|sha| ObjectId::from_hex(sha.as_bytes()).ok().map(|id| (sha, id)))
+        let corrupt = |id: ObjectId, e: &dyn std::fmt::Display| GitError::Corrupt(format!("commit {id}: {e}"));
+        let parents_of = |id: ObjectId| -> Result<Vec<ObjectId>, GitError> {
+            Ok(repo.find_commit(id).map_err(|e| corrupt(id, &e))?.parent_ids().map(|p| p.detach()).collect())
+        };
+        let tree_of = |id: ObjectId| -> Result<ObjectId, GitError> {
+            Ok(repo.find_commit(id).map_err(|e| corrupt(id, &e))?.tree_id().map_err(|e| corrupt(id, &e))?.detach())
+        };
+        let ids = |shas: Vec<String>| -> Vec<(String, ObjectId)> {
+            shas.into_iter().filter_map(|sha| ObjectId::from_hex(sha.as_bytes()).ok().map(|id| (sha, id))).collect()
+        };
+        let parents = ids(without_parents)
+            .into_iter()
+            .map(|(sha, id)| Ok((sha, parents_of(id)?.iter().map(ObjectId::to_string).collect())))
+            .collect::<Result<Vec<_>, GitError>>()?;
+        let mut diff = DiffState::new(generated);
+        let lines = ids(without_lines)
+            .into_iter()
             .map(|(sha, id)| {
-                let commit = repo.find_commit(id).map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
-                Ok((sha, commit.parent_ids().map(|p| p.to_string()).collect()))
+                let parent = parents_of(id)?.first().copied().map(tree_of).transpose()?;
+                Ok((sha, diff.commit_stats(&repo, parent, tree_of(id)?)?.generated_lines))
             })
-            .collect()
-    })
-    .await??;
-    queries::index::set_parents(db, repository_id, &parents).await?;
+            .collect::<Result<Vec<_>, GitError>>()?;
+        Ok((parents, lines))
+    });
+    let (parents, lines) = read.await??;
+    queries::index::set_parents(db, repository_id, parents).await?;
+    queries::index::set_generated_lines(db, repository_id, lines).await?;
     Ok(())
 }
 
@@ -298,13 +321,18 @@ async fn index_commits(
     let (tx, mut rx) = mpsc::channel(ctx.config.index_threads * 2);
     let threads = ctx.config.index_threads;
     let reader_interrupt = interrupt.clone();
+    let generated = ctx.config.generated_paths.clone();
     let reader = tokio::task::spawn_blocking(move || {
         // The object store is opened afresh for each epoch of commits: dropping it unmaps
         // the pack pages the epoch touched and frees its caches, which bounds the worker's
         // memory on large histories however long they are.
         for epoch in ids.chunks(EPOCH) {
             match open() {
-                Ok(repo) => read_in_parallel(&repo.into_sync(), epoch, &mailmap, threads, &reader_interrupt, &tx),
+                Ok(repo) => {
+                    let reading =
+                        Reading { mailmap: &mailmap, generated: &generated, threads, interrupt: &reader_interrupt };
+                    read_in_parallel(&repo.into_sync(), epoch, &reading, &tx);
+                }
                 Err(err) => {
                     let _ = tx.blocking_send(Err(err));
                     return;
@@ -355,14 +383,22 @@ async fn index_commits(
     Ok(inserted)
 }
 
+/// How commits are read: with which `.mailmap`, which paths count as generated, on how many
+/// threads, until when.
+struct Reading<'a> {
+    mailmap: &'a gix::mailmap::Snapshot,
+    generated: &'a GeneratedPaths,
+    threads: usize,
+    interrupt: &'a AtomicBool,
+}
+
 fn read_in_parallel(
     repo: &gix::ThreadSafeRepository,
     ids: &[ObjectId],
-    mailmap: &gix::mailmap::Snapshot,
-    threads: usize,
-    interrupt: &AtomicBool,
+    reading: &Reading<'_>,
     tx: &mpsc::Sender<Result<Vec<NewCommit>, GitError>>,
 ) {
+    let Reading { mailmap, generated, threads, interrupt } = *reading;
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
@@ -372,7 +408,7 @@ fn read_in_parallel(
                 // its hits save (git/git: 3 % faster and 20 MiB smaller without it).
                 repo.object_cache_size(0);
                 let mut mapper = IdentityMapper::new(mailmap);
-                let mut diff = DiffState::default();
+                let mut diff = DiffState::new(generated.clone());
                 let mut trees = RecentTrees::default();
                 loop {
                     if interrupt.load(Ordering::Relaxed) {

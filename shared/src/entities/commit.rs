@@ -28,6 +28,9 @@ pub struct Model {
     pub files_changed: Option<i32>,
     pub insertions: Option<i64>,
     pub deletions: Option<i64>,
+    /// Of the lines added and removed, those in generated paths (`GITDASH_GENERATED_PATHS`);
+    /// `None` for merges, and until a sync has counted a row stored before the column existed.
+    pub generated_lines: Option<i64>,
     /// The parents' full shas in order, space-separated; `None` until a sync has filled a
     /// row stored before the column existed.
     pub parents: Option<String>,

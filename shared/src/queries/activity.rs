@@ -174,8 +174,9 @@ pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), 
              SELECT repository_id, {day}, author_email, MAX(author_name), COUNT(*), \
              SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END), \
              COALESCE(SUM(insertions), 0), COALESCE(SUM(deletions), 0), \
-             MAX(COALESCE(insertions, 0) + COALESCE(deletions, 0)) \
-             FROM commits WHERE repository_id = {param} GROUP BY repository_id, {day}, author_email"
+             MAX({written}) \
+             FROM commits WHERE repository_id = {param} GROUP BY repository_id, {day}, author_email",
+            written = crate::queries::highlights::WRITTEN_LINES
         ),
         [repository_id.into()],
     ))

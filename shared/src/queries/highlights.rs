@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::{
     entities::{activity_author, commit, tag},
     error::QueryError,
+    numbers::grouped,
     queries::{
         activity::Range,
         daily::{Daily, LargestDay},
@@ -41,12 +42,16 @@ pub async fn highlights(db: &impl ConnectionTrait, range: &Range, daily: &Daily)
     };
 
     for c in largest_changes(db, range, daily).await? {
-        let reason = format!(
-            "largest change: +{} −{} in {} files",
-            c.insertions.unwrap_or(0),
-            c.deletions.unwrap_or(0),
-            c.files_changed.unwrap_or(0)
+        let mut reason = format!(
+            "largest change: +{} −{} in {} {}",
+            grouped(c.insertions.unwrap_or(0)),
+            grouped(c.deletions.unwrap_or(0)),
+            grouped(c.files_changed.unwrap_or(0).into()),
+            if c.files_changed == Some(1) { "file" } else { "files" }
         );
+        if let Some(generated) = c.generated_lines.filter(|&lines| lines > 0) {
+            reason.push_str(&format!(" ({} of these lines in generated files, not counted)", grouped(generated)));
+        }
         add(c, reason);
     }
 
@@ -136,8 +141,13 @@ async fn newcomers(db: &impl ConnectionTrait, range: &Range) -> Result<Vec<(Stri
         .await?)
 }
 
+/// A commit's size as its lines added and removed, less those in generated paths (lock
+/// files, bundles, vendored code), in SQL: an update of dependencies is not a large change.
+pub(crate) const WRITTEN_LINES: &str =
+    "(COALESCE(insertions, 0) + COALESCE(deletions, 0) - COALESCE(generated_lines, 0))";
+
 fn size(c: &commit::Model) -> i64 {
-    c.insertions.unwrap_or(0) + c.deletions.unwrap_or(0)
+    c.insertions.unwrap_or(0) + c.deletions.unwrap_or(0) - c.generated_lines.unwrap_or(0)
 }
 
 /// The range's largest non-merge commits by lines added and removed, largest first.
@@ -159,8 +169,8 @@ async fn largest_changes(
             .filter(commit::Column::CommittedAt.gte(start_of(day)))
             .filter(commit::Column::CommittedAt.lt(start_of(day + Days::new(1))))
             .filter(range.filters.on_commits())
-            .filter(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0) > 0"))
-            .order_by_desc(Expr::cust("COALESCE(insertions, 0) + COALESCE(deletions, 0)"))
+            .filter(Expr::cust(format!("{WRITTEN_LINES} > 0")))
+            .order_by_desc(Expr::cust(WRITTEN_LINES))
             .limit(PER_KIND)
             .all(db)
             .await?;

@@ -46,6 +46,8 @@ pub struct LineStats {
     pub files_changed: i32,
     pub insertions: i64,
     pub deletions: i64,
+    /// Lines added plus removed in generated paths (lock files, bundles, vendored code).
+    pub generated_lines: i64,
 }
 
 /// The shas already stored for a repository.
@@ -88,6 +90,7 @@ pub async fn insert_commits(
             files_changed: Set(c.stats.map(|s| s.files_changed)),
             insertions: Set(c.stats.map(|s| s.insertions)),
             deletions: Set(c.stats.map(|s| s.deletions)),
+            generated_lines: Set(c.stats.map(|s| s.generated_lines)),
             ..Default::default()
         });
         let result = commit::Entity::insert_many(rows)
@@ -115,30 +118,75 @@ pub async fn delete_commits(db: &impl ConnectionTrait, repository_id: i64, shas:
     Ok(deleted)
 }
 
-/// The shas of the repository's commits stored before parents were kept (`parents` NULL).
-pub async fn shas_without_parents(db: &impl ConnectionTrait, repository_id: i64) -> Result<Vec<String>, QueryError> {
-    Ok(commit::Entity::find()
+/// What a sync fills in for rows stored before a column existed (see the migration
+/// `m20261202_000009_commit_details`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// `parents`, for every commit.
+    Parents,
+    /// `generated_lines`, for every commit but merges.
+    GeneratedLines,
+}
+
+impl Detail {
+    fn column(self) -> commit::Column {
+        match self {
+            Detail::Parents => commit::Column::Parents,
+            Detail::GeneratedLines => commit::Column::GeneratedLines,
+        }
+    }
+}
+
+/// The shas of the repository's commits still without `detail`.
+pub async fn shas_without(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    detail: Detail,
+) -> Result<Vec<String>, QueryError> {
+    let mut query = commit::Entity::find()
         .select_only()
         .column(commit::Column::Sha)
         .filter(commit::Column::RepositoryId.eq(repository_id))
-        .filter(commit::Column::Parents.is_null())
-        .into_tuple()
-        .all(db)
-        .await?)
+        .filter(detail.column().is_null());
+    if detail == Detail::GeneratedLines {
+        query = query.filter(commit::Column::ParentCount.lte(1));
+    }
+    Ok(query.into_tuple().all(db).await?)
 }
 
-/// Records each commit's parents (sha, parents' shas), a transaction per chunk so other
-/// writers are never held up for long.
+/// Records each commit's parents (sha, parents' shas).
 pub async fn set_parents(
     db: &DatabaseConnection,
     repository_id: i64,
-    parents: &[(String, Vec<String>)],
+    parents: Vec<(String, Vec<String>)>,
 ) -> Result<(), QueryError> {
-    for chunk in parents.chunks(INSERT_CHUNK) {
+    let values = parents.into_iter().map(|(sha, parents)| (sha, sea_orm::Value::from(parents.join(" "))));
+    set_each(db, repository_id, Detail::Parents, values.collect()).await
+}
+
+/// Records each commit's lines in generated paths (sha, lines).
+pub async fn set_generated_lines(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    lines: Vec<(String, i64)>,
+) -> Result<(), QueryError> {
+    let values = lines.into_iter().map(|(sha, lines)| (sha, sea_orm::Value::from(lines)));
+    set_each(db, repository_id, Detail::GeneratedLines, values.collect()).await
+}
+
+/// Sets `detail` of each commit (sha, value), a transaction per chunk so other writers are
+/// never held up for long.
+async fn set_each(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    detail: Detail,
+    values: Vec<(String, sea_orm::Value)>,
+) -> Result<(), QueryError> {
+    for chunk in values.chunks(INSERT_CHUNK) {
         let txn = db.begin().await?;
-        for (sha, of_commit) in chunk {
+        for (sha, value) in chunk {
             commit::Entity::update_many()
-                .col_expr(commit::Column::Parents, Expr::value(of_commit.join(" ")))
+                .col_expr(detail.column(), Expr::value(value.clone()))
                 .filter(commit::Column::RepositoryId.eq(repository_id))
                 .filter(commit::Column::Sha.eq(sha.clone()))
                 .exec(&txn)

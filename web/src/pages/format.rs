@@ -1,21 +1,7 @@
-//! How numbers and counts read on a page: thousands separators (`60,752`) and plurals that
-//! agree with their number ("1 commit", "2 commits"). The API keeps plain numbers.
+//! How numbers and counts read on a page: thousands separators (`60,752`, from the shared
+//! `numbers`) and plurals that agree with their number ("1 commit", "2 commits"). The API keeps plain numbers.
 
-/// `n` with a comma between each group of three digits.
-pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
+pub use gitdash_shared::numbers::grouped;
 
 /// "1 commit", "2,465 committers": the count grouped, the noun agreeing with it.
 pub fn count(n: i64, one: &str, many: &str) -> String {
@@ -46,20 +32,6 @@ pub mod filters {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        for (n, text) in [
-            (0, "0"),
-            (999, "999"),
-            (1000, "1,000"),
-            (60_752, "60,752"),
-            (4_363_065, "4,363,065"),
-            (-12_345, "-12,345"),
-        ] {
-            assert_eq!(grouped(n), text);
-        }
-    }
 
     #[test]
     fn nouns_agree_with_their_count() {

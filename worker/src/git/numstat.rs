@@ -6,19 +6,22 @@
 //! - lines are counted from a Myers line diff, each line including its newline, so a lost
 //!   final newline is one line removed and one added, as in git;
 //! - submodules diff as the one line `Subproject commit <sha>`, as git shows them.
+//!
+//! Lines in paths the settings call generated (lock files, bundles, vendored code) are also
+//! counted apart, so that "largest change" can mean lines people wrote.
 
 use gix::{
     ObjectId,
     bstr::BStr,
     diff::{
         blob::{Algorithm, Diff, InternedInput},
-        tree::{State as TreeState, Visit, visit},
+        tree::{Recorder, State as TreeState, Visit, visit},
     },
     objs::{FindExt, tree::EntryMode},
     prelude::Find,
 };
 
-use gitdash_shared::queries::index::LineStats;
+use gitdash_shared::{generated::GeneratedPaths, queries::index::LineStats};
 
 use super::GitError;
 
@@ -28,7 +31,6 @@ const BINARY_PROBE: usize = 8000;
 const BIG_FILE: usize = 512 * 1024 * 1024;
 
 /// Buffers reused from one commit to the next.
-#[derive(Default)]
 pub struct DiffState {
     tree: TreeState,
     changes: Changes,
@@ -40,15 +42,27 @@ pub struct DiffState {
 
 type Side = Option<(ObjectId, EntryMode)>;
 
-/// Collects the changed non-tree entries; paths are not needed to count.
-#[derive(Default)]
-struct Changes(Vec<(Side, Side)>);
+/// Collects the changed non-tree entries, each with whether its path is generated. gix's
+/// `Recorder` keeps the current path; its own records stay empty.
+struct Changes {
+    found: Vec<(Side, Side, bool)>,
+    path: Recorder,
+    generated: GeneratedPaths,
+}
 
 impl Visit for Changes {
-    fn pop_front_tracked_path_and_set_current(&mut self) {}
-    fn push_back_tracked_path_component(&mut self, _component: &BStr) {}
-    fn push_path_component(&mut self, _component: &BStr) {}
-    fn pop_path_component(&mut self) {}
+    fn pop_front_tracked_path_and_set_current(&mut self) {
+        self.path.pop_front_tracked_path_and_set_current();
+    }
+    fn push_back_tracked_path_component(&mut self, component: &BStr) {
+        self.path.push_back_tracked_path_component(component);
+    }
+    fn push_path_component(&mut self, component: &BStr) {
+        self.path.push_path_component(component);
+    }
+    fn pop_path_component(&mut self) {
+        self.path.pop_path_component();
+    }
 
     fn visit(&mut self, change: visit::Change) -> visit::Action {
         let entry = |oid: ObjectId, mode: EntryMode| (!mode.is_tree()).then_some((oid, mode));
@@ -67,13 +81,26 @@ impl Visit for Changes {
             }
         };
         if pair.0.is_some() || pair.1.is_some() {
-            self.0.push(pair);
+            let generated = self.generated.matches(self.path.path());
+            self.found.push((pair.0, pair.1, generated));
         }
         std::ops::ControlFlow::Continue(())
     }
 }
 
 impl DiffState {
+    /// Fresh buffers, counting lines in `generated` paths apart.
+    pub fn new(generated: GeneratedPaths) -> Self {
+        Self {
+            tree: TreeState::default(),
+            changes: Changes { found: Vec::new(), path: Recorder::default(), generated },
+            old_tree: Vec::new(),
+            new_tree: Vec::new(),
+            old_blob: Vec::new(),
+            new_blob: Vec::new(),
+        }
+    }
+
     /// The line statistics of going from `old_tree` (the parent's, `None` for a root commit)
     /// to `new_tree`.
     pub fn commit_stats(
@@ -88,14 +115,16 @@ impl DiffState {
         if old_tree == new_tree {
             return Ok(LineStats::default());
         }
-        self.changes.0.clear();
+        self.changes.found.clear();
+        // The recorder's path is left wherever the last diff ended: start each at the root.
+        self.changes.path = Recorder::default();
         let old = repo.find_tree_iter(&old_tree, &mut self.old_tree).map_err(|e| corrupt(&e))?;
         let new = repo.find_tree_iter(&new_tree, &mut self.new_tree).map_err(|e| corrupt(&e))?;
         gix::diff::tree(old, new, &mut self.tree, repo, &mut self.changes).map_err(|e| corrupt(&e))?;
 
         let mut stats = LineStats::default();
-        let changes = std::mem::take(&mut self.changes.0);
-        for (old, new) in &changes {
+        let changes = std::mem::take(&mut self.changes.found);
+        for (old, new, generated) in &changes {
             stats.files_changed += 1;
             if let (Some(old), Some(new)) = (old, new)
                 && old.0 == new.0
@@ -110,8 +139,11 @@ impl DiffState {
             let (added, removed) = count_lines(&self.old_blob, &self.new_blob);
             stats.insertions += added;
             stats.deletions += removed;
+            if *generated {
+                stats.generated_lines += added + removed;
+            }
         }
-        self.changes.0 = changes;
+        self.changes.found = changes;
         Ok(stats)
     }
 }
@@ -174,5 +206,57 @@ mod tests {
         let mut late_nul = vec![b'a'; BINARY_PROBE];
         late_nul.push(0);
         assert!(!is_binary(&late_nul));
+    }
+}
+
+#[cfg(test)]
+mod generated_lines {
+    use std::process::Command;
+
+    use gitdash_shared::generated::GeneratedPaths;
+
+    use super::DiffState;
+
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.org")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.org")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    #[test]
+    fn lines_in_generated_paths_are_counted_apart_at_any_depth() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path();
+        git(path, &["init", "-q", "-b", "main"]);
+        std::fs::create_dir_all(path.join("third_party/zlib")).expect("mkdir");
+        std::fs::create_dir_all(path.join("src")).expect("mkdir");
+        std::fs::write(path.join("src/b.rs"), "fn b() {}\n".repeat(20)).expect("write");
+        git(path, &["add", "-A"]);
+        git(path, &["commit", "-q", "-m", "first"]);
+        let parent = git(path, &["rev-parse", "HEAD^{tree}"]);
+        std::fs::write(path.join("third_party/zlib/zlib.c"), "int x;\n".repeat(30)).expect("write");
+        std::fs::write(path.join("src/b.rs"), "fn b() {}\n".repeat(21)).expect("write");
+        std::fs::write(path.join("Cargo.lock"), "x\n".repeat(5)).expect("write");
+        git(path, &["add", "-A"]);
+        git(path, &["commit", "-q", "-m", "second"]);
+        let tree = git(path, &["rev-parse", "HEAD^{tree}"]);
+        let repo = gix::open(path).expect("open");
+        let generated = GeneratedPaths::parse("**/*.lock,third_party/**").expect("globs");
+        let id = |hex: &str| gix::ObjectId::from_hex(hex.as_bytes()).expect("id");
+        // One state for both diffs, as a sync reuses it from commit to commit.
+        let mut diff = DiffState::new(generated);
+        let first = diff.commit_stats(&repo, None, id(&parent)).expect("stats of the first commit");
+        assert_eq!((first.insertions, first.generated_lines), (20, 0));
+        let stats = diff.commit_stats(&repo, Some(id(&parent)), id(&tree)).expect("stats");
+        assert_eq!((stats.files_changed, stats.insertions, stats.deletions), (3, 36, 0));
+        assert_eq!(stats.generated_lines, 35, "zlib.c and Cargo.lock, not b.rs");
     }
 }

@@ -61,11 +61,11 @@ pub fn period_end(start: NaiveDate, bucket: Bucket) -> NaiveDate {
     }
 }
 
-/// The period in words, for a tooltip: "Mar 4, 2024", "the week of Mar 4, 2024", "March 2024".
+/// The period in words, for a tooltip: "Mon Mar 4, 2024", "Week of Mar 4, 2024", "March 2024".
 pub fn period_name(start: NaiveDate, bucket: Bucket) -> String {
     match bucket {
         Bucket::Day => start.format("%a %b %-d, %Y").to_string(),
-        Bucket::Week => format!("week of {}", start.format("%b %-d, %Y")),
+        Bucket::Week => format!("Week of {}", start.format("%b %-d, %Y")),
         Bucket::Month => start.format("%B %Y").to_string(),
     }
 }
