@@ -13,6 +13,7 @@ mod m20261128_000006_largest_change;
 mod m20261128_000007_range_indexes;
 mod m20261202_000008_private_repositories;
 mod m20261202_000009_commit_details;
+mod m20261203_000010_indexed_head;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_range_indexes::Migration),
             Box::new(m20261202_000008_private_repositories::Migration),
             Box::new(m20261202_000009_commit_details::Migration),
+            Box::new(m20261203_000010_indexed_head::Migration),
         ]
     }
 }

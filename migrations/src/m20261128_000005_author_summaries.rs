@@ -11,7 +11,7 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 /// `activity_authors` from `activity_daily` (one row per day and author); the sync's rebuild
-/// (`gitdash_shared::queries::activity::rebuild`) uses the same shape.
+/// (`gitdash_shared::queries::summaries::rebuild`) uses the same shape.
 const AUTHOR_COLUMNS: &str = "repository_id, author_email, author_name, first_day, last_day, commits, merges, \
      insertions, deletions, active_days, work_first_day, work_last_day, work_days";
 const AUTHOR_VALUES: &str = "repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), \

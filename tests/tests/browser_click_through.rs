@@ -189,5 +189,19 @@ async fn on_a_phone_lists_are_cards_and_charts_are_drawn_for_the_phone() {
         chrome.url().await.contains("/commits?").then_some(())
     })
     .await;
+
+    // The API explorer renders at the phone's width, with a way back.
+    chrome.goto(&web.url("/docs")).await;
+    chrome.find("#ui .information-container").await;
+    let width = chrome
+        .client
+        .execute("return [window.innerWidth, document.documentElement.scrollWidth]", vec![])
+        .await
+        .expect("measure");
+    assert_eq!(width[0], 390, "the explorer is laid out for the phone, not for 980 px: {width}");
+    assert!(width[1].as_i64().is_some_and(|w| w <= 390), "nothing wider than the phone: {width}");
+    chrome.screenshot("docs").await;
+    chrome.find("header.docs-top a[href='/']").await.click().await.expect("back to the dashboard");
+    chrome.wait_for_url(&web.url("/")).await;
     chrome.quit().await;
 }

@@ -158,10 +158,13 @@ async fn lock_files_and_vendored_code_do_not_make_a_change_large() {
         "largest change: +3,020 −0 in 2 files (3,000 of these lines in generated files, not counted)"
     );
 
-    // Forget the counts, as an installation upgraded from before them has none: the next sync
-    // counts them again.
+    // Forget the counts, as an installation upgraded from before them has none (nor an
+    // indexed head, which came later): the next sync counts them again.
     let db = stack.database.connect().await;
     sea_orm::ConnectionTrait::execute_unprepared(&db, "UPDATE commits SET generated_lines = NULL")
+        .await
+        .expect("forget");
+    sea_orm::ConnectionTrait::execute_unprepared(&db, "UPDATE repositories SET indexed_head = NULL")
         .await
         .expect("forget");
     let run = web.sync_and_wait(id).await;

@@ -7,6 +7,11 @@
   const ACTIVE = new Set(["queued", "running"]);
   const INTERVAL_MS = 2000;
 
+  // Numbers as the pages write them: 60,752.
+  function grouped(n) {
+    return Number(n).toLocaleString("en-US");
+  }
+
   function describe(run) {
     switch (run.state) {
       case "queued":
@@ -14,7 +19,7 @@
       case "running":
         return "syncing: " + (run.phase || "starting") + " (" + run.progress + "%)";
       case "succeeded":
-        return "synced: +" + run.commits_added + " \u2212" + run.commits_removed + " commits";
+        return "synced: +" + grouped(run.commits_added) + " \u2212" + grouped(run.commits_removed) + " commits";
       case "failed":
         return "failed: " + (run.error || "no reason given");
       default:
@@ -47,7 +52,7 @@
       row.dataset.state = run.state;
       // Written as text, never parsed as markup: messages come from servers and repositories.
       row.querySelector('[data-field="sync"]').textContent = describe(run);
-      row.querySelector('[data-field="commits"]').textContent = String(repository.commit_count);
+      row.querySelector('[data-field="commits"]').textContent = grouped(repository.commit_count);
       row.querySelector('[data-field="last-synced"]').textContent = syncedAt(repository.last_synced_at);
     }
   }

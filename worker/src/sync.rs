@@ -1,10 +1,18 @@
 //! One repository sync, from fetch to the last row: the code both the queue consumer and
 //! `gitdash-worker index` run.
 //!
-//! Crash safety comes from the order of the writes. New commits are inserted in batches
-//! as they are read (inserts skip commits already stored), unreachable ones are removed
-//! only once the whole history has been walked, and the repository's `head_sha` is
-//! written last. A sync cut off anywhere is simply run again.
+//! Crash safety comes from the order of the writes. A sync that will write first clears
+//! the repository's `indexed_head` (and records the `.mailmap` every row is now mapped
+//! with, after re-mapping the stored ones). New commits are inserted in batches as they are
+//! read (inserts skip commits already stored), unreachable ones are removed only once the
+//! whole history has been walked, and `head_sha` and `indexed_head` are written last. A sync
+//! cut off anywhere is simply run again: without an `indexed_head` it compares the whole
+//! history.
+//!
+//! A repository whose rows are exactly `indexed_head`'s history and whose branch moved
+//! forward from it costs what changed: only the new commits are walked and read, and the
+//! summaries are updated for the days and people they touched. A rewrite (force push) or a
+//! cut-off sync takes the whole comparison.
 
 use std::{
     collections::HashSet,
@@ -19,7 +27,8 @@ use gitdash_shared::{
     generated::GeneratedPaths,
     queries::{
         self,
-        index::{Detail, NewCommit},
+        index::{Detail, NewCommit, StoredIdentity},
+        summaries::Touched,
     },
     repo_url::{RepoUrl, UrlError},
 };
@@ -104,36 +113,49 @@ pub async fn sync_repository(
     let plan = plan(ctx, &repository, repo, remote.head).await?;
     let walk_s = started.elapsed() - fetch_s;
 
-    let mailmap = Arc::new(plan.mailmap);
-    let clone_dir = dir.clone();
-    let open = move || fetch::open_clone(&dir, policy);
-    let commits_added =
-        index_commits(ctx, repository_id, open, plan.new_ids, mailmap.clone(), progress, interrupt).await?;
-    let index_s = started.elapsed() - fetch_s - walk_s;
+    let remapped = plan.mailmap_changed && plan.had_commits;
+    let writes = !plan.new_ids.is_empty() || !plan.removed.is_empty() || remapped || !plan.incremental;
+    let mut outcome = SyncOutcome::default();
+    if writes {
+        if remapped {
+            remap_authors(db, repository_id, &plan.mailmap).await?;
+        }
+        queries::index::begin_writing(db, repository_id, plan.mailmap_id.map(|id| id.to_string())).await?;
+        let mailmap = Arc::new(plan.mailmap);
+        let clone_dir = dir.clone();
+        let open = move || fetch::open_clone(&dir, policy);
+        let (added, touched) =
+            index_commits(ctx, repository_id, open, plan.new_ids, mailmap, progress, interrupt).await?;
+        outcome.commits_added = added;
 
-    progress.send_replace(Progress::at(Phase::CleaningUp));
-    let commits_removed = queries::index::delete_commits(db, repository_id, &plan.removed).await?;
-    if plan.mailmap_changed && plan.had_commits {
-        remap_authors(db, repository_id, &mailmap).await?;
+        progress.send_replace(Progress::at(Phase::CleaningUp));
+        outcome.commits_removed = queries::index::delete_commits(db, repository_id, &plan.removed).await?;
+        progress.send_replace(Progress::at(Phase::Summarising));
+        if plan.incremental && !remapped {
+            queries::summaries::update(db, repository_id, &touched).await?;
+        } else {
+            // Rows stored before a column existed get it here, once; then the summaries are
+            // built whole (also for a repository synced before they existed).
+            fill_details(db, repository_id, clone_dir, policy, ctx.config.generated_paths.clone()).await?;
+            queries::summaries::rebuild(db, repository_id).await?;
+        }
     }
-    fill_details(db, repository_id, clone_dir, policy, ctx.config.generated_paths.clone()).await?;
-    // Always, not only on change: a repository synced before the summary existed gets one.
-    progress.send_replace(Progress::at(Phase::Summarising));
-    queries::activity::rebuild(db, repository_id).await?;
-    finish(db, repository_id, &remote, plan.mailmap_id).await?;
+    finish(db, repository_id, &remote, plan.mailmap_id, writes).await?;
     progress.send_replace(Progress::at(Phase::Done));
+    let index_s = started.elapsed() - fetch_s - walk_s;
     tracing::info!(
         repository = repository_id,
+        walked = if plan.incremental { "new commits" } else { "whole history" },
         reachable = plan.reachable,
-        added = commits_added,
-        removed = commits_removed,
+        added = outcome.commits_added,
+        removed = outcome.commits_removed,
         fetch_s = fetch_s.as_secs_f64(),
         walk_s = walk_s.as_secs_f64(),
         index_s = index_s.as_secs_f64(),
         total_s = started.elapsed().as_secs_f64(),
         "repository synced"
     );
-    Ok(SyncOutcome { commits_added, commits_removed })
+    Ok(outcome)
 }
 
 /// The clone brought up to date with the remote.
@@ -181,6 +203,9 @@ async fn fetch(
 struct Plan {
     new_ids: Vec<ObjectId>,
     removed: Vec<String>,
+    /// Only the commits since `indexed_head` were walked; the stored rows are its history.
+    incremental: bool,
+    /// Commits reachable from the head (on the incremental path, the new ones).
     reachable: usize,
     had_commits: bool,
     mailmap: gix::mailmap::Snapshot,
@@ -194,18 +219,42 @@ async fn plan(
     repo: gix::Repository,
     head: Option<ObjectId>,
 ) -> Result<Plan, SyncError> {
-    let existing = queries::index::existing_shas(&ctx.db, repository.id).await?;
-    let (reachable, mailmap, mailmap_id) = match head {
-        Some(head) => {
-            blocking(move || -> Result<_, GitError> {
-                let reachable = history::reachable(&repo, head)?;
-                let (mailmap, mailmap_id) = history::mailmap_at(&repo, head)?;
-                Ok((reachable, mailmap, mailmap_id))
-            })
-            .await??
-        }
-        None => (Vec::new(), gix::mailmap::Snapshot::default(), None),
+    let indexed = repository.indexed_head.as_deref().and_then(|sha| ObjectId::from_hex(sha.as_bytes()).ok());
+    let Some(head) = head else {
+        // An empty remote: everything stored goes.
+        return whole_comparison(ctx, repository, Vec::new(), gix::mailmap::Snapshot::default(), None).await;
     };
+    let (added, mailmap, mailmap_id, repo) = blocking(move || -> Result<_, GitError> {
+        let added = indexed.and_then(|base| history::added_since(&repo, base, head));
+        let (mailmap, mailmap_id) = history::mailmap_at(&repo, head)?;
+        Ok((added, mailmap, mailmap_id, repo))
+    })
+    .await??;
+    if let Some(added) = added {
+        return Ok(Plan {
+            reachable: added.len(),
+            new_ids: added.into_iter().rev().collect(),
+            removed: Vec::new(),
+            incremental: true,
+            had_commits: true,
+            mailmap_changed: mailmap_id.map(|id| id.to_string()) != repository.mailmap_sha,
+            mailmap,
+            mailmap_id,
+        });
+    }
+    let reachable = blocking(move || history::reachable(&repo, head)).await??;
+    whole_comparison(ctx, repository, reachable, mailmap, mailmap_id).await
+}
+
+/// Compares every commit reachable from the head with every stored one.
+async fn whole_comparison(
+    ctx: &SyncContext,
+    repository: &gitdash_shared::entities::repository::Model,
+    reachable: Vec<ObjectId>,
+    mailmap: gix::mailmap::Snapshot,
+    mailmap_id: Option<ObjectId>,
+) -> Result<Plan, SyncError> {
+    let existing = queries::index::existing_shas(&ctx.db, repository.id).await?;
     let reachable_set: HashSet<ObjectId> = reachable.iter().copied().collect();
     let stored: HashSet<ObjectId> = existing.iter().filter_map(|sha| ObjectId::from_hex(sha.as_bytes()).ok()).collect();
     // Oldest first, so row ids follow history and ties in commit time list as git does.
@@ -219,6 +268,7 @@ async fn plan(
     Ok(Plan {
         new_ids,
         removed,
+        incremental: false,
         reachable: reachable_set.len(),
         had_commits: !existing.is_empty(),
         mailmap_changed: mailmap_id.map(|id| id.to_string()) != repository.mailmap_sha,
@@ -273,16 +323,20 @@ async fn fill_details(
     Ok(())
 }
 
-/// Replaces the tags and writes the head last: a repository whose head is written is synced.
+/// Replaces the tags (when they or the commits they point at changed) and writes the head
+/// last: a repository whose head is written is synced.
 async fn finish(
     db: &DatabaseConnection,
     repository_id: i64,
     remote: &fetch::RemoteState,
     mailmap_id: Option<ObjectId>,
+    commits_changed: bool,
 ) -> Result<(), SyncError> {
     let tags: Vec<(String, String)> = remote.tags.iter().map(|(name, id)| (name.clone(), id.to_string())).collect();
     let finish = async {
-        queries::index::replace_tags(db, repository_id, &tags).await?;
+        if commits_changed || !queries::index::same_tags(db, repository_id, &tags).await? {
+            queries::index::replace_tags(db, repository_id, &tags).await?;
+        }
         queries::index::finish_repository(
             db,
             repository_id,
@@ -303,7 +357,7 @@ async fn finish(
 }
 
 /// Reads `ids` on several threads and inserts them as they come; returns how many rows
-/// were new.
+/// were new and the days and people they touched.
 async fn index_commits(
     ctx: &SyncContext,
     repository_id: i64,
@@ -312,11 +366,12 @@ async fn index_commits(
     mailmap: Arc<gix::mailmap::Snapshot>,
     progress: &watch::Sender<Progress>,
     interrupt: Arc<AtomicBool>,
-) -> Result<u64, SyncError> {
+) -> Result<(u64, Touched), SyncError> {
     let total = ids.len() as u64;
     progress.send_replace(Progress { phase: Phase::Indexing, done: 0, total });
+    let mut touched = Touched::default();
     if ids.is_empty() {
-        return Ok(0);
+        return Ok((0, touched));
     }
     let (tx, mut rx) = mpsc::channel(ctx.config.index_threads * 2);
     let threads = ctx.config.index_threads;
@@ -349,10 +404,13 @@ async fn index_commits(
     let mut failure = None;
     while let Some(batch) = rx.recv().await {
         let result = match batch {
-            Ok(commits) => queries::index::insert_commits(&ctx.db, repository_id, &commits)
-                .await
-                .map(|n| (n, commits.len()))
-                .map_err(SyncError::from),
+            Ok(commits) => {
+                touched.add(&commits);
+                queries::index::insert_commits(&ctx.db, repository_id, &commits)
+                    .await
+                    .map(|n| (n, commits.len()))
+                    .map_err(SyncError::from)
+            }
             Err(err) => Err(SyncError::Git(err)),
         };
         match result {
@@ -380,7 +438,7 @@ async fn index_commits(
     if interrupt.load(Ordering::Relaxed) {
         return Err(SyncError::Git(GitError::Interrupted));
     }
-    Ok(inserted)
+    Ok((inserted, touched))
 }
 
 /// How commits are read: with which `.mailmap`, which paths count as generated, on how many
@@ -438,18 +496,26 @@ fn read_in_parallel(
     });
 }
 
-/// Re-applies a changed `.mailmap` to the commits already stored.
+/// Re-applies a changed `.mailmap` to the commits already stored: only the identities
+/// whose mapping changed are written, a batch of them per statement.
 async fn remap_authors(
     db: &DatabaseConnection,
     repository_id: i64,
     mailmap: &gix::mailmap::Snapshot,
 ) -> Result<(), SyncError> {
-    let originals = queries::index::original_authors(db, repository_id).await?;
+    let stored = queries::index::identities(db, repository_id).await?;
     let mut mapper = IdentityMapper::new(mailmap);
-    for original in originals {
-        let mapped = mapper.map(original.0.as_str().into(), original.1.as_str().into());
-        queries::index::set_author(db, repository_id, &original, &mapped).await?;
-    }
+    let mut seen = HashSet::new();
+    let changes: Vec<StoredIdentity> = stored
+        .into_iter()
+        .filter_map(|identity| {
+            let mapped = mapper.map(identity.original.0.as_str().into(), identity.original.1.as_str().into());
+            (mapped != identity.mapped && seen.insert(identity.original.clone()))
+                .then_some(StoredIdentity { original: identity.original, mapped })
+        })
+        .collect();
+    let updated = queries::index::set_authors(db, repository_id, &changes).await?;
+    tracing::debug!(repository = repository_id, identities = changes.len(), commits = updated, "authors re-mapped");
     Ok(())
 }
 

@@ -12,6 +12,9 @@ pub struct Model {
     pub head_sha: Option<String>,
     /// The blob id of the `.mailmap` the commits were last mapped with.
     pub mailmap_sha: Option<String>,
+    /// The commit whose whole history the stored rows are; NULL while a sync writes (see
+    /// the migration `m20261203_000010_indexed_head`).
+    pub indexed_head: Option<String>,
     pub created_at: DateTimeUtc,
     pub last_synced_at: Option<DateTimeUtc>,
     /// Who added it (a `users` id); only they or an admin may delete it.

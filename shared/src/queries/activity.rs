@@ -2,10 +2,7 @@
 //! commits reads at most one row per day and author, never the commits themselves.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    Statement, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::{entities::activity_daily, error::QueryError, queries::filters::Filters};
 
@@ -146,79 +143,6 @@ async fn edge_day(
     }
     let first: Option<Option<String>> = query.into_tuple().one(db).await?;
     Ok(first.flatten().and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
-}
-
-/// Rebuilds a repository's summaries (`activity_daily` and `activity_hours` from its commits,
-/// `activity_authors` from the daily one) in one transaction: run by the sync after commits were added, removed or
-/// re-mapped.
-pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), QueryError> {
-    let backend = db.get_database_backend();
-    let (day, param) = match backend {
-        DatabaseBackend::Postgres => ("to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "$1"),
-        // sqlx stores UTC times as RFC 3339 text: the date is its first ten characters.
-        _ => ("substr(committed_at, 1, 10)", "?"),
-    };
-    let txn = db.begin().await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!("DELETE FROM activity_daily WHERE repository_id = {param}"),
-        [repository_id.into()],
-    ))
-    .await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "INSERT INTO activity_daily \
-             (repository_id, day, author_email, author_name, commits, merges, insertions, deletions, \
-             largest_change) \
-             SELECT repository_id, {day}, author_email, MAX(author_name), COUNT(*), \
-             SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END), \
-             COALESCE(SUM(insertions), 0), COALESCE(SUM(deletions), 0), \
-             MAX({written}) \
-             FROM commits WHERE repository_id = {param} GROUP BY repository_id, {day}, author_email",
-            written = crate::queries::highlights::WRITTEN_LINES
-        ),
-        [repository_id.into()],
-    ))
-    .await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!("DELETE FROM activity_authors WHERE repository_id = {param}"),
-        [repository_id.into()],
-    ))
-    .await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "INSERT INTO activity_authors (repository_id, author_email, author_name, first_day, last_day, \
-             commits, merges, insertions, deletions, active_days, work_first_day, work_last_day, work_days) \
-             SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges), \
-             SUM(insertions), SUM(deletions), COUNT(*), MIN(CASE WHEN commits > merges THEN day END), \
-             MAX(CASE WHEN commits > merges THEN day END), SUM(CASE WHEN commits > merges THEN 1 ELSE 0 END) \
-             FROM activity_daily WHERE repository_id = {param} GROUP BY repository_id, author_email"
-        ),
-        [repository_id.into()],
-    ))
-    .await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!("DELETE FROM activity_hours WHERE repository_id = {param}"),
-        [repository_id.into()],
-    ))
-    .await?;
-    txn.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!(
-            "INSERT INTO activity_hours (repository_id, author_email, weekday, hour, commits, merges) \
-             SELECT repository_id, author_email, author_weekday_hour / 24, author_weekday_hour % 24, COUNT(*), \
-             SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END) \
-             FROM commits WHERE repository_id = {param} GROUP BY repository_id, author_email, author_weekday_hour"
-        ),
-        [repository_id.into()],
-    ))
-    .await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 /// One person (after .mailmap) over a range.

@@ -199,6 +199,25 @@ async fn set_each(
 
 /// Makes the stored tags exactly `tags` (name, peeled commit sha), each with its commit's
 /// time once the commits are stored.
+/// Whether the repository's stored tags are exactly `tags` (name and sha).
+pub async fn same_tags(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    tags: &[(String, String)],
+) -> Result<bool, QueryError> {
+    let stored: HashSet<(String, String)> = tag::Entity::find()
+        .select_only()
+        .column(tag::Column::Name)
+        .column(tag::Column::Sha)
+        .filter(tag::Column::RepositoryId.eq(repository_id))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(stored.len() == tags.len() && tags.iter().all(|tag| stored.contains(tag)))
+}
+
 pub async fn replace_tags(
     db: &DatabaseConnection,
     repository_id: i64,
@@ -230,41 +249,99 @@ pub async fn replace_tags(
     Ok(())
 }
 
-/// The distinct identities commits were recorded with, to map through a new `.mailmap`.
-pub async fn original_authors(
-    db: &impl ConnectionTrait,
-    repository_id: i64,
-) -> Result<Vec<(String, String)>, QueryError> {
-    Ok(commit::Entity::find()
+/// One identity as recorded in commits and as it is stored now, after `.mailmap`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredIdentity {
+    pub original: (String, String),
+    pub mapped: (String, String),
+}
+
+/// The distinct identities commits were recorded with and how each is mapped now (one
+/// original can be mapped two ways when a re-map was cut off half way).
+pub async fn identities(db: &impl ConnectionTrait, repository_id: i64) -> Result<Vec<StoredIdentity>, QueryError> {
+    let rows: Vec<(String, String, String, String)> = commit::Entity::find()
         .select_only()
         .column(commit::Column::OriginalAuthorName)
         .column(commit::Column::OriginalAuthorEmail)
+        .column(commit::Column::AuthorName)
+        .column(commit::Column::AuthorEmail)
         .distinct()
         .filter(commit::Column::RepositoryId.eq(repository_id))
         .into_tuple()
         .all(db)
-        .await?)
+        .await?;
+    Ok(rows.into_iter().map(|(on, oe, n, e)| StoredIdentity { original: (on, oe), mapped: (n, e) }).collect())
 }
 
-/// Sets the mapped author of every commit recorded as `original`.
-pub async fn set_author(
+/// Identities per statement: four parameters each, under both databases' limits.
+const REMAP_CHUNK: usize = 200;
+
+/// Gives every commit recorded as one of `changes`' originals its new mapped author: one
+/// statement per batch of identities, whatever the number of commits.
+pub async fn set_authors(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    changes: &[StoredIdentity],
+) -> Result<u64, QueryError> {
+    let backend = db.get_database_backend();
+    let mut updated = 0;
+    for chunk in changes.chunks(REMAP_CHUNK) {
+        // Parameters in the order they appear in the text (SQLite's `?` are positional).
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 4 + 1);
+        let mut rows = Vec::with_capacity(chunk.len());
+        for change in chunk {
+            let mut params = Vec::with_capacity(4);
+            for text in [&change.original.0, &change.original.1, &change.mapped.0, &change.mapped.1] {
+                values.push(text.clone().into());
+                params.push(placeholder(backend, values.len()));
+            }
+            rows.push(format!("({})", params.join(", ")));
+        }
+        values.push(repository_id.into());
+        // VALUES columns are column1..column4 in both SQLite and PostgreSQL.
+        let sql = format!(
+            "UPDATE commits SET author_name = m.column3, author_email = m.column4 \
+             FROM (VALUES {}) AS m \
+             WHERE commits.repository_id = {} AND commits.original_author_name = m.column1 \
+             AND commits.original_author_email = m.column2",
+            rows.join(", "),
+            placeholder(backend, values.len())
+        );
+        let result = db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+        updated += result.rows_affected();
+    }
+    Ok(updated)
+}
+
+fn placeholder(backend: sea_orm::DatabaseBackend, n: usize) -> String {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    }
+}
+
+/// Marks the start of a sync's writes: the rows stop being exactly `indexed_head`'s history
+/// until [`finish_repository`], and every row, stored or to come, is mapped with
+/// `mailmap_sha` (the caller has re-mapped the stored ones first).
+pub async fn begin_writing(
     db: &impl ConnectionTrait,
     repository_id: i64,
-    original: &(String, String),
-    mapped: &(String, String),
+    mailmap_sha: Option<String>,
 ) -> Result<(), QueryError> {
-    commit::Entity::update_many()
-        .col_expr(commit::Column::AuthorName, Expr::value(mapped.0.clone()))
-        .col_expr(commit::Column::AuthorEmail, Expr::value(mapped.1.clone()))
-        .filter(commit::Column::RepositoryId.eq(repository_id))
-        .filter(commit::Column::OriginalAuthorName.eq(original.0.clone()))
-        .filter(commit::Column::OriginalAuthorEmail.eq(original.1.clone()))
+    let result = repository::Entity::update_many()
+        .col_expr(repository::Column::IndexedHead, Expr::value(Option::<String>::None))
+        .col_expr(repository::Column::MailmapSha, Expr::value(mailmap_sha))
+        .filter(repository::Column::Id.eq(repository_id))
         .exec(db)
         .await?;
+    if result.rows_affected == 0 {
+        return Err(QueryError::NotFound("repository"));
+    }
     Ok(())
 }
 
-/// Records what the repository now looks like after a successful sync.
+/// Records what the repository now looks like after a successful sync: its rows are now
+/// exactly the history of `head_sha` (see [`begin_writing`]).
 pub async fn finish_repository(
     db: &impl ConnectionTrait,
     repository_id: i64,
@@ -274,7 +351,8 @@ pub async fn finish_repository(
 ) -> Result<(), QueryError> {
     let result = repository::Entity::update_many()
         .col_expr(repository::Column::DefaultBranch, Expr::value(default_branch))
-        .col_expr(repository::Column::HeadSha, Expr::value(head_sha))
+        .col_expr(repository::Column::HeadSha, Expr::value(head_sha.clone()))
+        .col_expr(repository::Column::IndexedHead, Expr::value(head_sha))
         .col_expr(repository::Column::MailmapSha, Expr::value(mailmap_sha))
         .col_expr(repository::Column::LastSyncedAt, Expr::value(now()))
         .filter(repository::Column::Id.eq(repository_id))

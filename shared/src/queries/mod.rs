@@ -11,6 +11,7 @@ pub mod highlights;
 pub mod index;
 pub mod repositories;
 pub mod stats;
+pub mod summaries;
 pub mod sync_runs;
 pub mod users;
 pub mod webhooks;

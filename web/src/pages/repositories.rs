@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::{
     error::{PageError, PageResult},
+    format::{filters, grouped},
     message::{message, render},
 };
 use crate::{
@@ -77,7 +78,9 @@ pub fn describe(run: &sync_run::Model) -> String {
         SyncState::Running => {
             format!("syncing: {} ({}%)", run.phase.as_deref().unwrap_or("starting"), run.progress)
         }
-        SyncState::Succeeded => format!("synced: +{} −{} commits", run.commits_added, run.commits_removed),
+        SyncState::Succeeded => {
+            format!("synced: +{} −{} commits", grouped(run.commits_added), grouped(run.commits_removed))
+        }
         SyncState::Failed => format!("failed: {}", run.error.as_deref().unwrap_or("no reason given")),
     }
 }

@@ -18,6 +18,26 @@ pub fn reachable(repo: &gix::Repository, head: ObjectId) -> Result<Vec<ObjectId>
     Ok(ids)
 }
 
+/// The commits reachable from `head` but not from `base` (`git rev-list head ^base`), when
+/// `base` is one of `head`'s ancestors (the branch moved forward). `None` when it is not, or
+/// cannot be read: the history was rewritten, and only a whole comparison tells what went.
+pub fn added_since(repo: &gix::Repository, base: ObjectId, head: ObjectId) -> Option<Vec<ObjectId>> {
+    if base == head {
+        return Some(Vec::new());
+    }
+    let walk = repo.rev_walk([head]).with_hidden([base]).all().ok()?;
+    let mut ids = Vec::new();
+    // `base` is an ancestor exactly when a commit outside its history has it as a parent:
+    // the path from `head` down to it passes through one.
+    let mut descends = false;
+    for info in walk {
+        let info = info.ok()?;
+        descends |= info.parent_ids.contains(&base);
+        ids.push(info.id);
+    }
+    descends.then_some(ids)
+}
+
 /// The repository's `.mailmap` at `head`, read from the tree as git does in a bare
 /// repository, and the blob's id (to notice when it changes).
 pub fn mailmap_at(

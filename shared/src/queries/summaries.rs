@@ -1,0 +1,164 @@
+//! Keeping the summaries the dashboard reads (`activity_daily`, `activity_authors`,
+//! `activity_hours`) in line with the commits: rebuilt whole after a rewrite or a re-map,
+//! updated for the days and people new commits touched after a push.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait, Value};
+
+use crate::{error::QueryError, queries::index::NewCommit};
+
+/// Past this many days or people, one whole rebuild costs less than the lists.
+const MOST_TOUCHED: usize = 500;
+
+/// What new commits touched: their days (UTC, by commit time) and authors (after .mailmap).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    days: BTreeSet<NaiveDate>,
+    authors: BTreeSet<String>,
+}
+
+impl Touched {
+    pub fn add(&mut self, commits: &[NewCommit]) {
+        for commit in commits {
+            self.days.insert(commit.committed_at.date_naive());
+            self.authors.insert(commit.author_email.clone());
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+}
+
+/// Rebuilds a repository's summaries from its commits in one transaction.
+pub async fn rebuild(db: &DatabaseConnection, repository_id: i64) -> Result<(), QueryError> {
+    refresh(db, repository_id, None).await
+}
+
+/// Brings the summaries up to date after `touched` commits were added to a repository whose
+/// summaries were whole before: only the touched days' rows and the touched people's totals
+/// and hours are computed again.
+pub async fn update(db: &DatabaseConnection, repository_id: i64, touched: &Touched) -> Result<(), QueryError> {
+    if touched.is_empty() {
+        return Ok(());
+    }
+    if touched.days.len() > MOST_TOUCHED || touched.authors.len() > MOST_TOUCHED {
+        return rebuild(db, repository_id).await;
+    }
+    refresh(db, repository_id, Some(touched)).await
+}
+
+/// The SQL of one refresh: every statement narrowed to the repository, and to the touched
+/// days or people when there are some.
+struct Sql {
+    backend: DatabaseBackend,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn param(&mut self, value: impl Into<Value>) -> String {
+        self.values.push(value.into());
+        match self.backend {
+            DatabaseBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".to_owned(),
+        }
+    }
+
+    fn list<T: Into<Value> + Clone>(&mut self, items: impl IntoIterator<Item = T>) -> String {
+        let params: Vec<String> = items.into_iter().map(|item| self.param(item)).collect();
+        params.join(", ")
+    }
+
+    fn statement(&mut self, sql: String) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, std::mem::take(&mut self.values))
+    }
+}
+
+async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&Touched>) -> Result<(), QueryError> {
+    let backend = db.get_database_backend();
+    let day = match backend {
+        DatabaseBackend::Postgres => "to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        // sqlx stores UTC times as RFC 3339 text: the date is its first ten characters.
+        _ => "substr(committed_at, 1, 10)",
+    };
+    let mut sql = Sql { backend, values: Vec::new() };
+    // Each statement takes its own parameters, so each narrowing is written per statement.
+    let days_of_daily = |sql: &mut Sql| match touched {
+        Some(t) => format!(" AND day IN ({})", sql.list(t.days.iter().map(|d| d.to_string()))),
+        None => String::new(),
+    };
+    let days_of_commits = |sql: &mut Sql| match touched {
+        Some(t) => {
+            // The commit-time range first, so the (repository, time) index finds the rows.
+            let (first, last) = (t.days.first().copied(), t.days.last().copied());
+            let from = first.map(start_of);
+            let until = last.and_then(|d| d.checked_add_days(Days::new(1))).map(start_of);
+            format!(
+                " AND committed_at >= {} AND committed_at < {} AND {day} IN ({})",
+                sql.param(from),
+                sql.param(until),
+                sql.list(t.days.iter().map(|d| d.to_string()))
+            )
+        }
+        None => String::new(),
+    };
+    let people = |sql: &mut Sql| match touched {
+        Some(t) => format!(" AND author_email IN ({})", sql.list(t.authors.iter().cloned())),
+        None => String::new(),
+    };
+
+    let txn = db.begin().await?;
+    let repository = sql.param(repository_id);
+    let narrow = days_of_daily(&mut sql);
+    txn.execute_raw(sql.statement(format!("DELETE FROM activity_daily WHERE repository_id = {repository}{narrow}")))
+        .await?;
+    let repository = sql.param(repository_id);
+    let narrow = days_of_commits(&mut sql);
+    txn.execute_raw(sql.statement(format!(
+        "INSERT INTO activity_daily \
+         (repository_id, day, author_email, author_name, commits, merges, insertions, deletions, largest_change) \
+         SELECT repository_id, {day}, author_email, MAX(author_name), COUNT(*), \
+         SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END), \
+         COALESCE(SUM(insertions), 0), COALESCE(SUM(deletions), 0), MAX({written}) \
+         FROM commits WHERE repository_id = {repository}{narrow} GROUP BY repository_id, {day}, author_email",
+        written = crate::queries::highlights::WRITTEN_LINES
+    )))
+    .await?;
+    let repository = sql.param(repository_id);
+    let narrow = people(&mut sql);
+    txn.execute_raw(sql.statement(format!("DELETE FROM activity_authors WHERE repository_id = {repository}{narrow}")))
+        .await?;
+    let repository = sql.param(repository_id);
+    let narrow = people(&mut sql);
+    txn.execute_raw(sql.statement(format!(
+        "INSERT INTO activity_authors (repository_id, author_email, author_name, first_day, last_day, \
+         commits, merges, insertions, deletions, active_days, work_first_day, work_last_day, work_days) \
+         SELECT repository_id, author_email, MAX(author_name), MIN(day), MAX(day), SUM(commits), SUM(merges), \
+         SUM(insertions), SUM(deletions), COUNT(*), MIN(CASE WHEN commits > merges THEN day END), \
+         MAX(CASE WHEN commits > merges THEN day END), SUM(CASE WHEN commits > merges THEN 1 ELSE 0 END) \
+         FROM activity_daily WHERE repository_id = {repository}{narrow} GROUP BY repository_id, author_email"
+    )))
+    .await?;
+    let repository = sql.param(repository_id);
+    let narrow = people(&mut sql);
+    txn.execute_raw(sql.statement(format!("DELETE FROM activity_hours WHERE repository_id = {repository}{narrow}")))
+        .await?;
+    let repository = sql.param(repository_id);
+    let narrow = people(&mut sql);
+    txn.execute_raw(sql.statement(format!(
+        "INSERT INTO activity_hours (repository_id, author_email, weekday, hour, commits, merges) \
+         SELECT repository_id, author_email, author_weekday_hour / 24, author_weekday_hour % 24, COUNT(*), \
+         SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END) \
+         FROM commits WHERE repository_id = {repository}{narrow} \
+         GROUP BY repository_id, author_email, author_weekday_hour"
+    )))
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
