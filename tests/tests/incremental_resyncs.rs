@@ -3,7 +3,7 @@
 //! ends exactly as indexing the same history from scratch leaves it, on SQLite and on
 //! PostgreSQL.
 
-use gitdash_shared::entities::{activity_author, activity_daily, activity_hour, commit};
+use gitdash_shared::entities::{activity_author, activity_daily, activity_hour, commit, tag};
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
     git_fixture::GitRepo,
@@ -20,6 +20,7 @@ struct Indexed {
     daily: Vec<activity_daily::Model>,
     authors: Vec<activity_author::Model>,
     hours: Vec<activity_hour::Model>,
+    tags: Vec<tag::Model>,
 }
 
 async fn indexed(stack: &Stack) -> Indexed {
@@ -37,7 +38,9 @@ async fn indexed(stack: &Stack) -> Indexed {
     let mut hours = activity_hour::Entity::find().all(&db).await.expect("hours");
     hours.iter_mut().for_each(|r| (r.id, r.repository_id) = (0, 0));
     hours.sort_by_key(|r| (r.author_email.clone(), r.weekday, r.hour));
-    Indexed { commits, daily, authors, hours }
+    let mut tags = tag::Entity::find().order_by_asc(tag::Column::Name).all(&db).await.expect("tags");
+    tags.iter_mut().for_each(|t| (t.id, t.repository_id) = (0, 0));
+    Indexed { commits, daily, authors, hours, tags }
 }
 
 /// Runs `gitdash-worker index` and returns how it walked: "new commits" or "whole history".
@@ -62,6 +65,7 @@ async fn assert_same_as_from_scratch(stack: &Stack, repo: &GitRepo, backend: Bac
     assert_eq!(kept.daily, scratch.daily, "daily summary after {after}");
     assert_eq!(kept.authors, scratch.authors, "people's totals after {after}");
     assert_eq!(kept.hours, scratch.hours, "punch card after {after}");
+    assert_eq!(kept.tags, scratch.tags, "tags and their times after {after}");
 }
 
 async fn resyncs_agree_with_indexing_from_scratch(backend: Backend) {
@@ -74,6 +78,8 @@ async fn resyncs_agree_with_indexing_from_scratch(backend: Backend) {
     repo.git(["checkout", "-q", "-b", "side"]);
     repo.write("side.txt", "side\n");
     repo.commit_as(b"Bob", b"bob@example.org", b"Side work, merged days later");
+    // Tagged before it is merged: its time is known once the merge brings it into history.
+    repo.git(["tag", "side-release"]);
     repo.git(["checkout", "-q", "main"]);
     let stack = Stack::new(TestDatabase::new(backend).await);
     assert_eq!(sync(&stack, &repo).await, "whole history", "a first sync reads everything");

@@ -140,7 +140,7 @@ pub async fn sync_repository(
             queries::summaries::rebuild(db, repository_id).await?;
         }
     }
-    finish(db, repository_id, &remote, plan.mailmap_id, writes).await?;
+    finish(db, repository_id, &remote, plan.mailmap_id, outcome).await?;
     progress.send_replace(Progress::at(Phase::Done));
     let index_s = started.elapsed() - fetch_s - walk_s;
     tracing::info!(
@@ -323,19 +323,22 @@ async fn fill_details(
     Ok(())
 }
 
-/// Replaces the tags (when they or the commits they point at changed) and writes the head
-/// last: a repository whose head is written is synced.
+/// Brings the tags in line (replaced when they changed or commits went; only the times of
+/// those pointing at newly stored commits otherwise) and writes the head last: a repository
+/// whose head is written is synced.
 async fn finish(
     db: &DatabaseConnection,
     repository_id: i64,
     remote: &fetch::RemoteState,
     mailmap_id: Option<ObjectId>,
-    commits_changed: bool,
+    outcome: SyncOutcome,
 ) -> Result<(), SyncError> {
     let tags: Vec<(String, String)> = remote.tags.iter().map(|(name, id)| (name.clone(), id.to_string())).collect();
     let finish = async {
-        if commits_changed || !queries::index::same_tags(db, repository_id, &tags).await? {
+        if outcome.commits_removed > 0 || !queries::index::same_tags(db, repository_id, &tags).await? {
             queries::index::replace_tags(db, repository_id, &tags).await?;
+        } else if outcome.commits_added > 0 {
+            queries::index::fill_tag_times(db, repository_id).await?;
         }
         queries::index::finish_repository(
             db,

@@ -234,19 +234,30 @@ pub async fn replace_tags(
         });
         tag::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
-    let backend = txn.get_database_backend();
-    let param = if backend == sea_orm::DatabaseBackend::Postgres { "$1" } else { "?" };
-    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+    txn.execute_raw(tag_times(txn.get_database_backend(), repository_id, false)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Gives the tags without a time (their commit was not stored) their commit's time, after
+/// new commits were stored.
+pub async fn fill_tag_times(db: &impl ConnectionTrait, repository_id: i64) -> Result<(), QueryError> {
+    db.execute_raw(tag_times(db.get_database_backend(), repository_id, true)).await?;
+    Ok(())
+}
+
+/// Sets tags' `committed_at` from their commits: of every tag, or only of those without one.
+fn tag_times(backend: sea_orm::DatabaseBackend, repository_id: i64, only_missing: bool) -> sea_orm::Statement {
+    let missing = if only_missing { " AND committed_at IS NULL" } else { "" };
+    sea_orm::Statement::from_sql_and_values(
         backend,
         format!(
             "UPDATE tags SET committed_at = (SELECT c.committed_at FROM commits c \
-             WHERE c.repository_id = tags.repository_id AND c.sha = tags.sha) WHERE repository_id = {param}"
+             WHERE c.repository_id = tags.repository_id AND c.sha = tags.sha) WHERE repository_id = {}{missing}",
+            placeholder(backend, 1)
         ),
         [repository_id.into()],
-    ))
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    )
 }
 
 /// One identity as recorded in commits and as it is stored now, after `.mailmap`.
