@@ -14,6 +14,7 @@ mod m20261128_000007_range_indexes;
 mod m20261202_000008_private_repositories;
 mod m20261202_000009_commit_details;
 mod m20261203_000010_indexed_head;
+mod m20261203_000011_commit_search;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_private_repositories::Migration),
             Box::new(m20261202_000009_commit_details::Migration),
             Box::new(m20261203_000010_indexed_head::Migration),
+            Box::new(m20261203_000011_commit_search::Migration),
         ]
     }
 }

@@ -62,7 +62,7 @@ async fn commits_are_searched_paged_tagged_and_exported() {
     assert_eq!(found.matches(ROW).count(), 1);
     assert!(found.contains(&shas[42][..10]));
     assert!(found.contains("1 commit matches"), "one match, in the singular");
-    assert!(found.contains("Change <mark>number 42</mark>"), "the match highlighted");
+    assert!(found.contains("Change <mark>number</mark> <mark>42</mark>"), "the matched words highlighted");
     assert!(
         found.contains(r#"name="q" type="search" placeholder="Search commits" value="number 42""#),
         "the top bar keeps the search"

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr},
 };
 
 use crate::{entities::commit, error::QueryError, queries::filters::Filters};
@@ -19,7 +20,8 @@ pub struct CommitFilter {
     /// Commit date bounds, inclusive, as `git log --since/--until` use them.
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
-    /// Text in the message, any case, or a prefix of the sha.
+    /// Words the message holds, each as the start of one of its words, any case (see
+    /// [`message_words`]), or a prefix of the sha.
     pub q: Option<String>,
     /// Merges and bots to leave out; by default nothing is.
     pub filters: Filters,
@@ -57,11 +59,32 @@ pub async fn count(db: &impl ConnectionTrait, repository_id: i64) -> Result<u64,
     Ok(commit::Entity::find().filter(commit::Column::RepositoryId.eq(repository_id)).count(db).await?)
 }
 
+/// How a query over the selected commits reads them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Newest first, a page at a time: along the (repository, time) index.
+    Page,
+    /// All of them, to count: a search's matches are looked up one by one (on SQLite the
+    /// repository index would otherwise be scanned whole and each row checked against them).
+    Count,
+}
+
 /// The commits `filter` selects, of one repository or (`None`) of all of them.
-fn selected(repository_id: Option<i64>, filter: &CommitFilter) -> sea_orm::Select<commit::Entity> {
+fn selected(
+    backend: DatabaseBackend,
+    repository_id: Option<i64>,
+    filter: &CommitFilter,
+    reading: Reading,
+) -> sea_orm::Select<commit::Entity> {
     let mut query = commit::Entity::find();
+    let searching = filter.q.as_deref().is_some_and(|q| !message_words(q).is_empty());
     if let Some(id) = repository_id {
-        query = query.filter(commit::Column::RepositoryId.eq(id));
+        query = if reading == Reading::Count && searching && backend == DatabaseBackend::Sqlite {
+            // `+` keeps SQLite from choosing the repository's index for this term.
+            query.filter(Expr::cust_with_values("+commits.repository_id = ?", [id]))
+        } else {
+            query.filter(commit::Column::RepositoryId.eq(id))
+        };
     }
     query = query.filter(filter.filters.on_commits());
     if let Some(author) = filter.author.as_deref().filter(|a| !a.is_empty()) {
@@ -79,7 +102,7 @@ fn selected(repository_id: Option<i64>, filter: &CommitFilter) -> sea_orm::Selec
         query = query.filter(commit::Column::CommittedAt.lte(until));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let mut any = Condition::any().add(lower(commit::Column::Message).like(contains_pattern(q)));
+        let mut any = Condition::any().add(message_matches(backend, q));
         if let Some((low, high)) = sha_prefix_range(q) {
             any = any.add(Condition::all().add(commit::Column::Sha.gte(low)).add(commit::Column::Sha.lt(high)));
         }
@@ -102,7 +125,7 @@ pub async fn count_matching(
     repository_id: Option<i64>,
     filter: &CommitFilter,
 ) -> Result<u64, QueryError> {
-    Ok(selected(repository_id, filter).count(db).await?)
+    Ok(selected(db.get_database_backend(), repository_id, filter, Reading::Count).count(db).await?)
 }
 
 /// A page of commits, newest first, of one repository or (`None`) of all of them.
@@ -114,7 +137,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<CommitPage, QueryError> {
     let limit = limit.clamp(1, MAX_PAGE);
-    let mut query = selected(repository_id, filter);
+    let mut query = selected(db.get_database_backend(), repository_id, filter, Reading::Page);
     if let Some(cursor) = cursor {
         let at = cursor_time(cursor);
         query = query.filter(
@@ -149,7 +172,7 @@ pub async fn list_newer(
 ) -> Result<(Vec<commit::Model>, bool), QueryError> {
     let limit = limit.clamp(1, MAX_PAGE);
     let at = cursor_time(cursor);
-    let mut commits = selected(repository_id, filter)
+    let mut commits = selected(db.get_database_backend(), repository_id, filter, Reading::Page)
         .filter(
             Condition::any()
                 .add(commit::Column::CommittedAt.gt(at))
@@ -185,6 +208,38 @@ pub async fn find(db: &impl ConnectionTrait, repository_id: i64, sha: &str) -> R
     match found.len() {
         1 => Ok(found.remove(0)),
         _ => Err(QueryError::NotFound("commit")),
+    }
+}
+
+/// The words of a search: runs of letters and digits, lowercased, as both databases' indexes
+/// split messages (migration `m20261203_000011_commit_search`).
+pub fn message_words(q: &str) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// Messages holding every word of `q` as the start of one of their words, through each
+/// database's index; text without a word ("%", "->") is looked for as it is.
+fn message_matches(backend: DatabaseBackend, q: &str) -> SimpleExpr {
+    let words = message_words(q);
+    if words.is_empty() {
+        return lower(commit::Column::Message).like(contains_pattern(q));
+    }
+    match backend {
+        DatabaseBackend::Postgres => {
+            let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
+            Expr::cust_with_values(
+                "to_tsvector('simple', regexp_replace(commits.message, '[^[:alnum:]]+', ' ', 'g')) \
+                 @@ to_tsquery('simple', $1)",
+                [query],
+            )
+        }
+        _ => {
+            let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");
+            Expr::cust_with_values(
+                "commits.id IN (SELECT rowid FROM commits_search WHERE commits_search MATCH ?)",
+                [query],
+            )
+        }
     }
 }
 

@@ -51,7 +51,8 @@ impl CommitsApi {
         since: Query<Option<DateTime<Utc>>>,
         /// Only commits committed at or before this time (RFC 3339).
         until: Query<Option<DateTime<Utc>>>,
-        /// Text in the commit message, or a sha prefix (4+ hex digits).
+        /// Words the commit message holds, each as the start of one of its words, any case
+        /// (`fix crash` finds "Crash fixed"), or a sha prefix (4+ hex digits).
         q: Query<Option<String>>,
         /// Page size, 1 to 500 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]

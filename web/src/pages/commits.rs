@@ -79,6 +79,26 @@ async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter
     Ok((view, filter))
 }
 
+/// How many commits the page's filter selects. Without a search or an author, that is the
+/// view's commit total, which the web keeps per view (the same days, merges and bots) and
+/// which a sync updates when it ends; otherwise, or while a first sync has stored commits
+/// but no summary yet (fewer than the page lists), the database counts.
+async fn count(
+    state: &AppState,
+    view: &View,
+    filter: &CommitFilter,
+    listed: usize,
+) -> Result<u64, gitdash_shared::QueryError> {
+    let given = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
+    if !given(&filter.q) && !given(&filter.author) {
+        let total = state.aggregates.totals(&state.db, &view.range).await?.commits.max(0) as u64;
+        if total >= listed as u64 && total > 0 {
+            return Ok(total);
+        }
+    }
+    commits::count_matching(&state.db, view.repository, filter).await
+}
+
 struct Row {
     short_sha: String,
     href: String,
@@ -110,27 +130,63 @@ struct CommitsPage {
     export_json: String,
 }
 
-/// `text` in pieces, each saying whether it matches `q` (any ASCII case, as the search does).
+/// `text` in pieces, each saying whether it is what the search matched: the start of each
+/// word that begins with one of `q`'s words, any case (as the search matches), or `q` itself
+/// when it holds no word.
 fn marked(text: &str, q: &str) -> Vec<(String, bool)> {
+    let words = commits::message_words(q);
     let q = q.trim();
-    if q.is_empty() {
-        return vec![(text.to_owned(), false)];
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    if words.is_empty() {
+        if !q.is_empty() {
+            let (haystack, needle) = (text.to_ascii_lowercase(), q.to_ascii_lowercase());
+            spans.extend(haystack.match_indices(&needle).map(|(start, found)| (start, start + found.len())));
+        }
+    } else {
+        for (start, word) in text_words(text) {
+            let lower = word.to_lowercase();
+            // The longest query word this word starts with, mapped back onto the original
+            // characters (lowercasing can change a character's length).
+            let longest = words.iter().filter(|w| lower.starts_with(w.as_str())).map(|w| w.chars().count()).max();
+            if let Some(chars) = longest {
+                let end = word.char_indices().nth(chars).map_or(word.len(), |(i, _)| i);
+                spans.push((start, start + end));
+            }
+        }
     }
-    let (haystack, needle) = (text.to_ascii_lowercase(), q.to_ascii_lowercase());
     let mut pieces = Vec::new();
     let mut at = 0;
-    while let Some(found) = haystack[at..].find(&needle) {
-        let start = at + found;
+    for (start, end) in spans {
         if start > at {
             pieces.push((text[at..start].to_owned(), false));
         }
-        pieces.push((text[start..start + needle.len()].to_owned(), true));
-        at = start + needle.len();
+        pieces.push((text[start..end].to_owned(), true));
+        at = end;
     }
     if at < text.len() || pieces.is_empty() {
         pieces.push((text[at..].to_owned(), false));
     }
     pieces
+}
+
+/// The words of `text` (runs of letters and digits) with their byte offsets.
+fn text_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                words.push((s, &text[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        words.push((s, &text[s..]));
+    }
+    words.into_iter()
 }
 
 #[handler]
@@ -152,7 +208,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             (page.commits, newest, page.next_cursor)
         }
     };
-    let matches = commits::count_matching(db, view.repository, &filter).await?;
+    let matches = count(&state, &view, &filter, found.len()).await?;
     let mut tags = commits::tags_of(db, &found).await?;
     let q = params.q.clone().unwrap_or_default();
     let rows = found
@@ -226,19 +282,29 @@ mod tests {
     use super::marked;
 
     #[test]
-    fn matches_are_marked_in_any_case() {
+    fn word_starts_are_marked_in_any_case() {
+        let piece = |text: &str, hit: bool| (text.to_owned(), hit);
         assert_eq!(
-            marked("Fix the FIX fixture", "fix"),
+            marked("Fix the FIX fixture, prefix", "fix"),
             vec![
-                ("Fix".to_owned(), true),
-                (" the ".to_owned(), false),
-                ("FIX".to_owned(), true),
-                (" ".to_owned(), false),
-                ("fix".to_owned(), true),
-                ("ture".to_owned(), false)
-            ]
+                piece("Fix", true),
+                piece(" the ", false),
+                piece("FIX", true),
+                piece(" ", false),
+                piece("fix", true),
+                piece("ture, prefix", false)
+            ],
+            "a word that only holds the query inside is not a match"
         );
-        assert_eq!(marked("nothing here", "zzz"), vec![("nothing here".to_owned(), false)]);
-        assert_eq!(marked("", ""), vec![(String::new(), false)]);
+        assert_eq!(
+            marked("Crash fixed in src/parser.c", "parser crash"),
+            vec![piece("Crash", true), piece(" fixed in src/", false), piece("parser", true), piece(".c", false)]
+        );
+        assert_eq!(
+            marked("fix 100% of bugs", "%"),
+            vec![piece("fix 100", false), piece("%", true), piece(" of bugs", false)]
+        );
+        assert_eq!(marked("nothing here", "zzz"), vec![piece("nothing here", false)]);
+        assert_eq!(marked("", ""), vec![piece("", false)]);
     }
 }
