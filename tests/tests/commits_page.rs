@@ -88,3 +88,24 @@ async fn commits_are_searched_paged_tagged_and_exported() {
     assert_eq!(json.as_array().map(Vec::len), Some(61), "every commit");
     assert_eq!(json[0]["sha"], special.as_str());
 }
+
+#[tokio::test]
+async fn a_search_matching_more_than_a_thousand_commits_says_so_instead_of_counting_them_all() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = gitdash_tests::git_fixture::generated_history(1_005);
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+    let browser = signed_in(&web.base, "alice").await;
+    let page = |q: &str| {
+        let (client, url) = (browser.client.clone(), web.url(&format!("/commits?repository={id}&q={q}")));
+        async move { client.get(url).send().await.expect("page").text().await.expect("html") }
+    };
+    let every = page("generated").await;
+    assert!(every.contains("More than 1,000 commits match"), "{every}");
+    assert_eq!(every.matches(ROW).count(), 50, "still a page of them");
+    let few = page("generated+100").await;
+    // "Generated commit 100" and 1000 to 1004: six words start with "100".
+    assert!(few.contains("6 commits match"), "counted exactly below the limit: {few}");
+}

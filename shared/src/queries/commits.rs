@@ -119,13 +119,20 @@ fn cursor_of(c: &commit::Model) -> Cursor {
     Cursor { committed_at_micros: c.committed_at.timestamp_micros(), id: c.id }
 }
 
-/// How many commits `filter` selects.
+/// How many commits `filter` selects, counted up to `at_most + 1`: past that, only "more"
+/// is known, so a common word costs a page rather than its every match.
 pub async fn count_matching(
     db: &impl ConnectionTrait,
     repository_id: Option<i64>,
     filter: &CommitFilter,
+    at_most: u64,
 ) -> Result<u64, QueryError> {
-    Ok(selected(db.get_database_backend(), repository_id, filter, Reading::Count).count(db).await?)
+    Ok(selected(db.get_database_backend(), repository_id, filter, Reading::Count)
+        .select_only()
+        .column(commit::Column::Id)
+        .limit(at_most.saturating_add(1))
+        .count(db)
+        .await?)
 }
 
 /// A page of commits, newest first, of one repository or (`None`) of all of them.

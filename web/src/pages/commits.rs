@@ -79,24 +79,29 @@ async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter
     Ok((view, filter))
 }
 
-/// How many commits the page's filter selects. Without a search or an author, that is the
-/// view's commit total, which the web keeps per view (the same days, merges and bots) and
-/// which a sync updates when it ends; otherwise, or while a first sync has stored commits
-/// but no summary yet (fewer than the page lists), the database counts.
+/// Searches count their matches up to this many; past it the page says "more than".
+const COUNTED_UP_TO: u64 = 1_000;
+
+/// How many commits the page's filter selects, and whether there are more than that. Without
+/// a search or an author, that is the view's commit total, which the web keeps per view (the
+/// same days, merges and bots) and which a sync updates when it ends; otherwise, or while a
+/// first sync has stored commits but no summary yet (fewer than the page lists), the database
+/// counts, up to [`COUNTED_UP_TO`].
 async fn count(
     state: &AppState,
     view: &View,
     filter: &CommitFilter,
     listed: usize,
-) -> Result<u64, gitdash_shared::QueryError> {
+) -> Result<(u64, bool), gitdash_shared::QueryError> {
     let given = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
     if !given(&filter.q) && !given(&filter.author) {
         let total = state.aggregates.totals(&state.db, &view.range).await?.commits.max(0) as u64;
         if total >= listed as u64 && total > 0 {
-            return Ok(total);
+            return Ok((total, false));
         }
     }
-    commits::count_matching(&state.db, view.repository, filter).await
+    let counted = commits::count_matching(&state.db, view.repository, filter, COUNTED_UP_TO).await?;
+    Ok((counted.min(COUNTED_UP_TO), counted > COUNTED_UP_TO))
 }
 
 struct Row {
@@ -123,6 +128,8 @@ struct CommitsPage {
     q: String,
     author: String,
     matches: u64,
+    /// More commits match than `matches`, which is where counting stopped.
+    more_matches: bool,
     commits: Vec<Row>,
     newer: Option<String>,
     older: Option<String>,
@@ -208,7 +215,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             (page.commits, newest, page.next_cursor)
         }
     };
-    let matches = count(&state, &view, &filter, found.len()).await?;
+    let (matches, more_matches) = count(&state, &view, &filter, found.len()).await?;
     let mut tags = commits::tags_of(db, &found).await?;
     let q = params.q.clone().unwrap_or_default();
     let rows = found
@@ -237,6 +244,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         author: params.author.clone().unwrap_or_default(),
         q,
         matches,
+        more_matches,
         commits: rows,
         newer: newer_cursor.map(|c| format!("/commits?{}", params.query(&view, Some(("newer", c))))),
         older: older_cursor.map(|c| format!("/commits?{}", params.query(&view, Some(("cursor", c))))),
