@@ -61,7 +61,7 @@ async fn sync_now_fetches_new_commits_and_only_the_owner_may_delete() {
     assert_eq!(post(&alice, &web, &format!("/repositories/{id}/sync"), &alice_token).await, 303);
     eventually(60, "the sync asked for", || async { (commit_count(&alice, &web, id).await == 2).then_some(()) }).await;
     let (_, listed) = page(&alice, &web, "/repositories").await;
-    assert!(listed.contains("<td data-field=\"commits\">2</td>"), "{listed}");
+    assert!(listed.contains("<td class=\"num\" data-field=\"commits\">2</td>"), "{listed}");
     assert!(listed.contains("synced: +1 −0 commits"), "{listed}");
     assert_eq!(post(&alice, &web, &format!("/repositories/{id}/sync"), "forged").await, 403, "CSRF-protected");
 
