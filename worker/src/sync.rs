@@ -506,6 +506,7 @@ async fn remap_authors(
     repository_id: i64,
     mailmap: &gix::mailmap::Snapshot,
 ) -> Result<(), SyncError> {
+    let started = std::time::Instant::now();
     let stored = queries::index::identities(db, repository_id).await?;
     let mut mapper = IdentityMapper::new(mailmap);
     let mut seen = HashSet::new();
@@ -518,7 +519,13 @@ async fn remap_authors(
         })
         .collect();
     let updated = queries::index::set_authors(db, repository_id, &changes).await?;
-    tracing::debug!(repository = repository_id, identities = changes.len(), commits = updated, "authors re-mapped");
+    tracing::info!(
+        repository = repository_id,
+        identities = changes.len(),
+        commits = updated,
+        remap_s = started.elapsed().as_secs_f64(),
+        "authors re-mapped"
+    );
     Ok(())
 }
 
