@@ -29,6 +29,17 @@ async fn a_person_signs_in_adds_a_repository_watches_it_sync_searches_exports_an
     let chrome = Chrome::start("journey", 1280, 900).await;
 
     chrome.goto(&web.url("/")).await;
+    let mut picture = serde_json::Value::Null;
+    for _ in 0..50 {
+        let script =
+            "const i = document.querySelector('figure.preview img'); return i && i.complete ? i.naturalWidth : 0";
+        picture = chrome.client.execute(script, vec![]).await.expect("the picture's width");
+        if picture != 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(picture, 1400, "the landing page shows what the dashboard looks like");
     chrome.screenshot("landing").await;
     chrome.find("a.button[href='/login']").await.click().await.expect("sign in link");
     chrome.sign_in_at_the_provider("alice", &web.url("/")).await;

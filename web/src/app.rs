@@ -163,6 +163,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/logout", get(auth::routes::logout_page).post(auth::routes::logout))
         .at("/static/style.css", get(assets::stylesheet))
         .at("/static/live.js", get(assets::live_script))
+        .at("/static/overview.png", get(assets::overview_picture))
         .at("/healthz", get(health::healthz))
         .at("/readyz", get(health::readyz))
         .at("/metrics", get(metrics::metrics))
