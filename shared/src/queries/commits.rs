@@ -234,11 +234,7 @@ fn message_matches(backend: DatabaseBackend, q: &str) -> SimpleExpr {
     match backend {
         DatabaseBackend::Postgres => {
             let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
-            Expr::cust_with_values(
-                "to_tsvector('simple', regexp_replace(commits.message, '[^[:alnum:]]+', ' ', 'g')) \
-                 @@ to_tsquery('simple', $1)",
-                [query],
-            )
+            Expr::cust_with_values("commits.message_words @@ to_tsquery('simple', $1)", [query])
         }
         _ => {
             let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");
