@@ -49,6 +49,8 @@ pub use crate::progress::{Phase, Progress};
 const BLOCK: usize = 64;
 /// Commits read per opening of the object store (see `index_commits`).
 const EPOCH: usize = 1024;
+/// Commits added or removed past which the database's planner statistics are refreshed.
+const LARGE_CHANGE: u64 = 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SyncOutcome {
@@ -138,6 +140,9 @@ pub async fn sync_repository(
             // built whole (also for a repository synced before they existed).
             fill_details(db, repository_id, clone_dir, policy, ctx.config.generated_paths.clone()).await?;
             queries::summaries::rebuild(db, repository_id).await?;
+        }
+        if outcome.commits_added + outcome.commits_removed >= LARGE_CHANGE {
+            queries::index::refresh_statistics(db).await?;
         }
     }
     finish(db, repository_id, &remote, plan.mailmap_id, outcome).await?;

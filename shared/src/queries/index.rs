@@ -331,6 +331,16 @@ fn placeholder(backend: sea_orm::DatabaseBackend, n: usize) -> String {
     }
 }
 
+/// Lets PostgreSQL's planner see the rows a large sync wrote (it would otherwise plan, until
+/// autovacuum's next analyze, as if the tables were as small as before: a search then reads
+/// every match instead of walking the newest commits). SQLite plans without statistics.
+pub async fn refresh_statistics(db: &impl ConnectionTrait) -> Result<(), QueryError> {
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared("ANALYZE commits, tags, activity_daily, activity_authors, activity_hours").await?;
+    }
+    Ok(())
+}
+
 /// Marks the start of a sync's writes: the rows stop being exactly `indexed_head`'s history
 /// until [`finish_repository`], and every row, stored or to come, is mapped with
 /// `mailmap_sha` (the caller has re-mapped the stored ones first).
