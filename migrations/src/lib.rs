@@ -15,6 +15,7 @@ mod m20261202_000008_private_repositories;
 mod m20261202_000009_commit_details;
 mod m20261203_000010_indexed_head;
 mod m20261203_000011_commit_search;
+mod m20261203_000012_commit_files;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_commit_details::Migration),
             Box::new(m20261203_000010_indexed_head::Migration),
             Box::new(m20261203_000011_commit_search::Migration),
+            Box::new(m20261203_000012_commit_files::Migration),
         ]
     }
 }

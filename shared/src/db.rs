@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use gitdash_migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -88,6 +89,19 @@ async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
             }
         }
     }
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), waiting for it under the busy timeout: a transaction that read first
+/// and wrote later would instead fail at once with SQLITE_BUSY whenever the other process
+/// committed in between (its snapshot is stale, and SQLite cannot wait that out).
+/// PostgreSQL ignores the mode.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 fn sqlite_path(url: &str) -> Option<String> {

@@ -249,6 +249,32 @@ pub fn git_truth(path: &Path) -> BTreeMap<String, ExpectedCommit> {
     commits
 }
 
+/// The paths each non-merge commit reachable from HEAD changed, with the lines
+/// `git log --numstat --no-renames` gives them (`None` for a binary file); read with `-z`
+/// so that no path is quoted.
+pub fn git_files(path: &Path) -> BTreeMap<String, BTreeMap<String, Option<(i64, i64)>>> {
+    let output = git_command()
+        .current_dir(path)
+        .args(["log", "-z", "--numstat", "--no-renames", "--no-merges", "--format=%x01%H", "HEAD"])
+        .output()
+        .expect("git log runs");
+    assert!(output.status.success(), "git log failed: {}", String::from_utf8_lossy(&output.stderr));
+    let mut commits = BTreeMap::new();
+    for record in output.stdout.split(|&b| b == 1).filter(|r| !r.is_empty()) {
+        let mut fields = record.split(|&b| b == 0).map(String::from_utf8_lossy);
+        let sha = fields.next().unwrap_or_default().trim().to_owned();
+        let mut files = BTreeMap::new();
+        for entry in fields.map(|f| f.trim_start_matches('\n').to_owned()).filter(|f| !f.is_empty()) {
+            let mut parts = entry.splitn(3, '\t');
+            let (added, removed, name) = (parts.next(), parts.next(), parts.next());
+            let lines = added.and_then(|a| a.parse().ok()).zip(removed.and_then(|r| r.parse().ok()));
+            files.insert(name.unwrap_or_default().to_owned(), lines);
+        }
+        commits.insert(sha, files);
+    }
+    commits
+}
+
 /// A bare copy of `repo`, as a server would hold it.
 pub fn bare_clone(repo: &GitRepo, into: &Path) -> PathBuf {
     let status =

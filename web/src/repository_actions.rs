@@ -12,7 +12,6 @@ use gitdash_shared::{
     },
     repo_url::RepoUrl,
 };
-use sea_orm::TransactionTrait;
 
 use crate::{auth::Identity, credential_check, error::ApiError, state::AppState};
 
@@ -86,7 +85,7 @@ pub async fn add_repository(
         },
     };
     // The repository and its credential are stored together or not at all.
-    let txn = state.db.begin().await.map_err(gitdash_shared::QueryError::from)?;
+    let txn = gitdash_shared::db::begin_write(&state.db).await.map_err(gitdash_shared::QueryError::from)?;
     let repository = match repositories::create(&txn, &url, &identity.caller).await? {
         CreateOutcome::Created(repository) => repository,
         CreateOutcome::AlreadyExists(existing) => return Ok(Added::AlreadyExists(existing)),

@@ -62,7 +62,6 @@ const NEW_KEY_VARIABLE: &str = "GITDASH_NEW_CREDENTIALS_KEY";
 
 async fn rotate_credentials_key(config: Config) -> anyhow::Result<()> {
     use gitdash_shared::credentials::{CredentialsKey, KEY_VARIABLE};
-    use sea_orm::TransactionTrait;
     let old = config.credentials_key.clone().with_context(|| format!("{KEY_VARIABLE}: set it to the current key"))?;
     let new = std::env::var(NEW_KEY_VARIABLE)
         .ok()
@@ -70,7 +69,7 @@ async fn rotate_credentials_key(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("{NEW_KEY_VARIABLE}: set it to the new key (openssl rand -base64 32)"))?;
     let new = CredentialsKey::parse(&new).map_err(|message| anyhow::anyhow!("{NEW_KEY_VARIABLE}: {message}"))?;
     let db = gitdash_shared::db::connect(&config.database_url).await?;
-    let txn = db.begin().await?;
+    let txn = gitdash_shared::db::begin_write(&db).await?;
     match gitdash_shared::queries::credentials::reseal_all(&txn, &old, &new).await? {
         Ok(count) => {
             txn.commit().await?;

@@ -282,8 +282,9 @@ async fn whole_comparison(
     })
 }
 
-/// Gives the commits stored before `parents` and `generated_lines` existed their values,
-/// read from the clone: once per repository, after which the queries find nothing.
+/// Gives the commits stored before `parents`, `generated_lines` and file rows existed their
+/// values, read from the clone: once per repository, after which the queries find nothing.
+/// Read and written a thousand commits at a time, so memory stays bounded on any history.
 async fn fill_details(
     db: &DatabaseConnection,
     repository_id: i64,
@@ -292,40 +293,87 @@ async fn fill_details(
     generated: GeneratedPaths,
 ) -> Result<(), SyncError> {
     let without_parents = queries::index::shas_without(db, repository_id, Detail::Parents).await?;
-    let without_lines = queries::index::shas_without(db, repository_id, Detail::GeneratedLines).await?;
-    if without_parents.is_empty() && without_lines.is_empty() {
+    let without_lines: HashSet<String> =
+        queries::index::shas_without(db, repository_id, Detail::GeneratedLines).await?.into_iter().collect();
+    let without_files: HashSet<String> =
+        queries::files::shas_without_files(db, repository_id).await?.into_iter().collect();
+    if without_parents.is_empty() && without_lines.is_empty() && without_files.is_empty() {
         return Ok(());
     }
-    let read = blocking(move || -> Result<_, GitError> {
-        let repo = fetch::open_clone(&dir, policy)?;
-        let corrupt = |id: ObjectId, e: &dyn std::fmt::Display| GitError::Corrupt(format!("commit {id}: {e}"));
-        let parents_of = |id: ObjectId| -> Result<Vec<ObjectId>, GitError> {
-            Ok(repo.find_commit(id).map_err(|e| corrupt(id, &e))?.parent_ids().map(|p| p.detach()).collect())
-        };
-        let tree_of = |id: ObjectId| -> Result<ObjectId, GitError> {
-            Ok(repo.find_commit(id).map_err(|e| corrupt(id, &e))?.tree_id().map_err(|e| corrupt(id, &e))?.detach())
-        };
-        let ids = |shas: Vec<String>| -> Vec<(String, ObjectId)> {
-            shas.into_iter().filter_map(|sha| ObjectId::from_hex(sha.as_bytes()).ok().map(|id| (sha, id))).collect()
-        };
-        let parents = ids(without_parents)
-            .into_iter()
-            .map(|(sha, id)| Ok((sha, parents_of(id)?.iter().map(ObjectId::to_string).collect())))
-            .collect::<Result<Vec<_>, GitError>>()?;
-        let mut diff = DiffState::new(generated);
-        let lines = ids(without_lines)
-            .into_iter()
-            .map(|(sha, id)| {
-                let parent = parents_of(id)?.first().copied().map(tree_of).transpose()?;
-                Ok((sha, diff.commit_stats(&repo, parent, tree_of(id)?)?.generated_lines))
-            })
-            .collect::<Result<Vec<_>, GitError>>()?;
-        Ok((parents, lines))
-    });
-    let (parents, lines) = read.await??;
+    let started = std::time::Instant::now();
+    let open = move || fetch::open_clone(&dir, policy);
+    let read_parents = without_parents.clone();
+    let parents = blocking({
+        let open = open.clone();
+        move || -> Result<Vec<(String, Vec<String>)>, GitError> {
+            let repo = open()?;
+            ids(read_parents)
+                .into_iter()
+                .map(|(sha, id)| Ok((sha, parents_of(&repo, id)?.iter().map(ObjectId::to_string).collect())))
+                .collect()
+        }
+    })
+    .await??;
     queries::index::set_parents(db, repository_id, parents).await?;
-    queries::index::set_generated_lines(db, repository_id, lines).await?;
+
+    let to_diff: Vec<String> = without_lines.union(&without_files).cloned().collect();
+    let diffed = to_diff.len();
+    let mut paths = queries::files::PathIds::new(repository_id);
+    let mut state = DiffState::new(generated);
+    for chunk in to_diff.chunks(EPOCH) {
+        let chunk = chunk.to_vec();
+        let open = open.clone();
+        let (read, back) = blocking(move || {
+            let read = (|| -> Result<Vec<_>, GitError> {
+                let repo = open()?;
+                ids(chunk)
+                    .into_iter()
+                    .map(|(sha, id)| {
+                        let parent = parents_of(&repo, id)?.first().copied().map(|p| tree_of(&repo, p)).transpose()?;
+                        let (stats, files) = state.commit_stats(&repo, parent, tree_of(&repo, id)?)?;
+                        Ok((sha, stats.generated_lines, files))
+                    })
+                    .collect()
+            })();
+            (read, state)
+        })
+        .await?;
+        state = back;
+        let read = read?;
+        let lines =
+            read.iter().filter(|(sha, ..)| without_lines.contains(sha)).map(|(sha, lines, _)| (sha.clone(), *lines));
+        queries::index::set_generated_lines(db, repository_id, lines.collect()).await?;
+        let files: Vec<(&str, &[queries::files::FileChange])> = read
+            .iter()
+            .filter(|(sha, _, files)| without_files.contains(sha) && !files.is_empty())
+            .map(|(sha, _, files)| (sha.as_str(), files.as_slice()))
+            .collect();
+        let txn = gitdash_shared::db::begin_write(db).await.map_err(QueryError::from)?;
+        queries::files::insert(&txn, repository_id, &mut paths, &files).await?;
+        txn.commit().await.map_err(QueryError::from)?;
+    }
+    tracing::info!(
+        repository = repository_id,
+        parents = without_parents.len(),
+        diffed,
+        fill_s = started.elapsed().as_secs_f64(),
+        "details of older rows filled in"
+    );
     Ok(())
+}
+
+fn ids(shas: Vec<String>) -> Vec<(String, ObjectId)> {
+    shas.into_iter().filter_map(|sha| ObjectId::from_hex(sha.as_bytes()).ok().map(|id| (sha, id))).collect()
+}
+
+fn parents_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<ObjectId>, GitError> {
+    let commit = repo.find_commit(id).map_err(|e| GitError::Corrupt(format!("commit {id}: {e}")))?;
+    Ok(commit.parent_ids().map(|p| p.detach()).collect())
+}
+
+fn tree_of(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, GitError> {
+    let corrupt = |e: &dyn std::fmt::Display| GitError::Corrupt(format!("commit {id}: {e}"));
+    Ok(repo.find_commit(id).map_err(|e| corrupt(&e))?.tree_id().map_err(|e| corrupt(&e))?.detach())
 }
 
 /// Brings the tags in line (replaced when they changed or commits went; only the times of
@@ -410,11 +458,12 @@ async fn index_commits(
     let mut done = 0u64;
     let mut inserted = 0u64;
     let mut failure = None;
+    let mut paths = queries::files::PathIds::new(repository_id);
     while let Some(batch) = rx.recv().await {
         let result = match batch {
             Ok(commits) => {
                 touched.add(&commits);
-                queries::index::insert_commits(&ctx.db, repository_id, &commits)
+                queries::index::insert_commits(&ctx.db, repository_id, &commits, &mut paths)
                     .await
                     .map(|n| (n, commits.len()))
                     .map_err(SyncError::from)

@@ -4,6 +4,8 @@ pub mod activity_author;
 pub mod activity_daily;
 pub mod activity_hour;
 pub mod commit;
+pub mod commit_file;
+pub mod path;
 pub mod repository;
 pub mod repository_credential;
 pub mod repository_webhook;

@@ -23,6 +23,8 @@ pub struct CommitFilter {
     /// Words the message holds, each as the start of one of its words, any case (see
     /// [`message_words`]), or a prefix of the sha.
     pub q: Option<String>,
+    /// A file or folder (`web/src`): only commits that changed it or something under it.
+    pub path: Option<String>,
     /// Merges and bots to leave out; by default nothing is.
     pub filters: Filters,
 }
@@ -101,12 +103,46 @@ fn selected(
     if let Some(until) = filter.until {
         query = query.filter(commit::Column::CommittedAt.lte(until));
     }
+    if let Some(path) = filter.path.as_deref().and_then(normal_path) {
+        query = query.filter(commit::Column::Id.in_subquery(commits_changing(repository_id, path)));
+    }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let mut any = Condition::any().add(message_matches(backend, q));
         if let Some((low, high)) = sha_prefix_range(q) {
             any = any.add(Condition::all().add(commit::Column::Sha.gte(low)).add(commit::Column::Sha.lt(high)));
         }
         query = query.filter(any);
+    }
+    query
+}
+
+/// A path as the index stores it: no leading or trailing slash; `None` for the whole tree.
+pub fn normal_path(path: &str) -> Option<&str> {
+    Some(path.trim().trim_matches('/')).filter(|p| !p.is_empty())
+}
+
+/// The ids of the commits (of one repository, or all) that changed `path` or a path under
+/// it: the paths are found by range on their index (`path/` up to `path0`, '0' being the
+/// character after '/'), then their commits by the (path, commit) index.
+fn commits_changing(repository_id: Option<i64>, path: &str) -> sea_orm::sea_query::SelectStatement {
+    use crate::entities::{commit_file, path as paths};
+    let mut query = sea_orm::sea_query::Query::select();
+    query
+        .column((commit_file::Entity, commit_file::Column::CommitId))
+        .from(commit_file::Entity)
+        .inner_join(
+            paths::Entity,
+            Expr::col((paths::Entity, paths::Column::Id)).equals((commit_file::Entity, commit_file::Column::PathId)),
+        )
+        .cond_where(
+            Condition::any().add(Expr::col((paths::Entity, paths::Column::Path)).eq(path)).add(
+                Condition::all()
+                    .add(Expr::col((paths::Entity, paths::Column::Path)).gte(format!("{path}/")))
+                    .add(Expr::col((paths::Entity, paths::Column::Path)).lt(format!("{path}0"))),
+            ),
+        );
+    if let Some(id) = repository_id {
+        query.and_where(Expr::col((paths::Entity, paths::Column::RepositoryId)).eq(id));
     }
     query
 }

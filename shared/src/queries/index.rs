@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait, sea_query::Expr,
+    sea_query::Expr,
 };
 
 use crate::{
@@ -39,6 +39,8 @@ pub struct NewCommit {
     pub message: String,
     /// `None` for merges.
     pub stats: Option<LineStats>,
+    /// The paths it changed; none for merges.
+    pub files: Vec<crate::queries::files::FileChange>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,11 +64,13 @@ pub async fn existing_shas(db: &impl ConnectionTrait, repository_id: i64) -> Res
     Ok(shas.into_iter().collect())
 }
 
-/// Stores `commits`, skipping any already there. Returns how many rows were new.
+/// Stores `commits` and the files they changed, skipping any already there, a transaction
+/// per chunk. Returns how many commit rows were new.
 pub async fn insert_commits(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     repository_id: i64,
     commits: &[NewCommit],
+    paths: &mut crate::queries::files::PathIds,
 ) -> Result<u64, QueryError> {
     let mut inserted = 0;
     for chunk in commits.chunks(INSERT_CHUNK) {
@@ -93,13 +97,18 @@ pub async fn insert_commits(
             generated_lines: Set(c.stats.map(|s| s.generated_lines)),
             ..Default::default()
         });
+        let txn = crate::db::begin_write(db).await?;
         let result = commit::Entity::insert_many(rows)
             .on_conflict_do_nothing_on([commit::Column::RepositoryId, commit::Column::Sha])
-            .exec_without_returning(db)
+            .exec_without_returning(&txn)
             .await?;
         if let sea_orm::TryInsertResult::Inserted(n) = result {
             inserted += n;
         }
+        let files: Vec<(&str, &[crate::queries::files::FileChange])> =
+            chunk.iter().filter(|c| !c.files.is_empty()).map(|c| (c.sha.as_str(), c.files.as_slice())).collect();
+        crate::queries::files::insert(&txn, repository_id, paths, &files).await?;
+        txn.commit().await?;
     }
     Ok(inserted)
 }
@@ -183,7 +192,7 @@ async fn set_each(
     values: Vec<(String, sea_orm::Value)>,
 ) -> Result<(), QueryError> {
     for chunk in values.chunks(INSERT_CHUNK) {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         for (sha, value) in chunk {
             commit::Entity::update_many()
                 .col_expr(detail.column(), Expr::value(value.clone()))
@@ -223,7 +232,7 @@ pub async fn replace_tags(
     repository_id: i64,
     tags: &[(String, String)],
 ) -> Result<(), QueryError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     tag::Entity::delete_many().filter(tag::Column::RepositoryId.eq(repository_id)).exec(&txn).await?;
     for chunk in tags.chunks(INSERT_CHUNK) {
         let rows = chunk.iter().map(|(name, sha)| tag::ActiveModel {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
 
 use crate::{error::QueryError, queries::index::NewCommit};
 
@@ -109,7 +109,7 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
         None => String::new(),
     };
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let repository = sql.param(repository_id);
     let narrow = days_of_daily(&mut sql);
     txn.execute_raw(sql.statement(format!("DELETE FROM activity_daily WHERE repository_id = {repository}{narrow}")))

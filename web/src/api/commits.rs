@@ -54,6 +54,8 @@ impl CommitsApi {
         /// Words the commit message holds, each as the start of one of its words, any case
         /// (`fix crash` finds "Crash fixed"), or a sha prefix (4+ hex digits).
         q: Query<Option<String>>,
+        /// A file or folder (`src/parser`): only commits that changed it or a file under it.
+        path: Query<Option<String>>,
         /// Page size, 1 to 500 (default 50).
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<u64>>,
@@ -81,7 +83,7 @@ impl CommitsApi {
         repositories::get(&self.state.db, id.0).await?;
         let (include_merges, include_bots) = (include_merges.0.unwrap_or(true), include_bots.0.unwrap_or(true));
         let filters = self.state.aggregates.filters(&self.state.db, Some(id.0), include_merges, include_bots).await?;
-        let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0, filters };
+        let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0, path: path.0, filters };
         let page = commits::list(&self.state.db, Some(id.0), &filter, cursor, limit).await?;
         Ok(ListResponse::Page(Json(CommitPage {
             commits: page.commits.into_iter().map(Commit::from).collect(),

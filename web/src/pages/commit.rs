@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use chrono::FixedOffset;
-use gitdash_shared::queries::{commits, repositories};
+use gitdash_shared::queries::{commits, files, repositories};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Path},
@@ -43,7 +43,18 @@ struct CommitPage {
     parent_count: i32,
     tags: Vec<String>,
     lines: Option<(i32, i64, i64)>,
+    files: Vec<FileRow>,
     on_host: Option<String>,
+}
+
+/// One file the commit changed, linked to the commits that changed it.
+struct FileRow {
+    path: String,
+    href: String,
+    /// `None` for a binary file.
+    lines: Option<(i64, i64)>,
+    language: String,
+    vendored: bool,
 }
 
 #[handler]
@@ -56,6 +67,17 @@ pub async fn page(
     let repository = repositories::get(db, id).await?;
     let commit = commits::find(db, id, &sha).await?;
     let tags = commits::tags_of(db, std::slice::from_ref(&commit)).await?.remove(&(id, commit.sha.clone()));
+    let files = files::of_commit(db, commit.id)
+        .await?
+        .into_iter()
+        .map(|f| FileRow {
+            href: links::path_history(id, &f.path),
+            path: f.path,
+            lines: f.lines,
+            language: f.language.unwrap_or_default(),
+            vendored: f.vendored,
+        })
+        .collect();
     let zone =
         FixedOffset::east_opt(commit.author_utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
     let body = commit.message.split_once('\n').map(|(_, rest)| rest.trim().to_owned()).unwrap_or_default();
@@ -82,6 +104,7 @@ pub async fn page(
         parent_count: commit.parent_count,
         tags: tags.unwrap_or_default(),
         lines: commit.files_changed.map(|files| (files, commit.insertions.unwrap_or(0), commit.deletions.unwrap_or(0))),
+        files,
         short_sha: commit.sha.chars().take(10).collect(),
         sha: commit.sha,
     };

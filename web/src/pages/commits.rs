@@ -39,6 +39,8 @@ pub struct Params {
     view: ViewParams,
     q: Option<String>,
     author: Option<String>,
+    /// A file or folder: only the commits that changed it.
+    path: Option<String>,
     cursor: Option<String>,
     /// A page of commits newer than this cursor (the "newer" link of an older page).
     newer: Option<String>,
@@ -47,7 +49,7 @@ pub struct Params {
 impl Params {
     /// The search's own parameters, kept by the filter bar and by page links.
     fn search_pairs(&self) -> Vec<(&'static str, String)> {
-        [("q", &self.q), ("author", &self.author)]
+        [("q", &self.q), ("author", &self.author), ("path", &self.path)]
             .into_iter()
             .filter_map(|(name, value)| Some((name, value.clone().filter(|v| !v.trim().is_empty())?)))
             .collect()
@@ -74,6 +76,7 @@ async fn filter(state: &AppState, params: &Params) -> Result<(View, CommitFilter
         since: bounded.then(|| start(view.since)),
         until: bounded.then(|| start(view.until + chrono::Days::new(1)) - chrono::Duration::microseconds(1)),
         q: params.q.clone(),
+        path: params.path.clone(),
         filters: view.range.filters.clone(),
     };
     Ok((view, filter))
@@ -94,7 +97,7 @@ async fn count(
     listed: usize,
 ) -> Result<(u64, bool), gitdash_shared::QueryError> {
     let given = |text: &Option<String>| text.as_deref().is_some_and(|t| !t.trim().is_empty());
-    if !given(&filter.q) && !given(&filter.author) {
+    if !given(&filter.q) && !given(&filter.author) && !given(&filter.path) {
         let total = state.aggregates.totals(&state.db, &view.range).await?.commits.max(0) as u64;
         if total >= listed as u64 && total > 0 {
             return Ok((total, false));
@@ -127,6 +130,8 @@ struct CommitsPage {
     form: FilterForm,
     q: String,
     author: String,
+    /// The file or folder the list is narrowed to, "" for none.
+    path: String,
     matches: u64,
     /// More commits match than `matches`, which is where counting stopped.
     more_matches: bool,
@@ -236,12 +241,13 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         .collect();
     let scope = view.scope();
     let mut form = FilterForm::of(&view, "/commits");
-    form.search = Some((q.clone(), params.author.clone().unwrap_or_default()));
+    form.search = Some((q.clone(), params.author.clone().unwrap_or_default(), params.path.clone().unwrap_or_default()));
     let page = CommitsPage {
         user: identity.user.display_name().to_owned(),
         scope,
         form,
         author: params.author.clone().unwrap_or_default(),
+        path: params.path.as_deref().and_then(commits::normal_path).unwrap_or_default().to_owned(),
         q,
         matches,
         more_matches,

@@ -37,8 +37,8 @@ pub struct FilterForm {
     pub range_note: Option<String>,
     /// What is left out and how much ("Left out: 1,875 merges and 3 commits by bots.").
     pub left_out: Option<String>,
-    /// The commits page's search (text or sha prefix, author), part of the same form.
-    pub search: Option<(String, String)>,
+    /// The commits page's search (text or sha prefix, author, path), part of the same form.
+    pub search: Option<(String, String, String)>,
 }
 
 impl FilterForm {

@@ -7,11 +7,20 @@ pub fn commit(repository: i64, sha: &str) -> String {
 
 /// The committers view narrowed to the person with `email`, within one repository or all.
 pub fn person(repository: Option<i64>, email: &str) -> String {
-    let mut url = url::form_urlencoded::Serializer::new(String::from("/committers?"));
+    let mut url = url::form_urlencoded::Serializer::for_suffix(String::from("/committers?"), "/committers?".len());
     if let Some(id) = repository {
         url.append_pair("repository", &id.to_string());
     }
     url.append_pair("range", "all");
     url.append_pair("person", email);
+    url.finish()
+}
+
+/// The commits of repository `repository` that changed `path` (a file or folder), all time.
+pub fn path_history(repository: i64, path: &str) -> String {
+    let mut url = url::form_urlencoded::Serializer::for_suffix(String::from("/commits?"), "/commits?".len());
+    url.append_pair("repository", &repository.to_string());
+    url.append_pair("range", "all");
+    url.append_pair("path", path);
     url.finish()
 }

@@ -124,11 +124,12 @@ pub fn read_commit(
     let committer_time = committer.time().unwrap_or_default();
     let (author_name, author_email) = mapper.map(author.name, author.email);
     let (committer_name, committer_email) = mapper.map(committer.name, committer.email);
-    let stats = match parents.as_slice() {
-        [] => Some(diff.commit_stats(repo, None, decoded.tree())?),
-        [parent] => Some(diff.commit_stats(repo, Some(trees.tree_of(repo, *parent)?), decoded.tree())?),
-        _ => None,
+    let (stats, files) = match parents.as_slice() {
+        [] => diff.commit_stats(repo, None, decoded.tree())?,
+        [parent] => diff.commit_stats(repo, Some(trees.tree_of(repo, *parent)?), decoded.tree())?,
+        _ => (Default::default(), Vec::new()),
     };
+    let stats = (parents.len() <= 1).then_some(stats);
     Ok(NewCommit {
         sha: id.to_string(),
         parents: parents.iter().map(ObjectId::to_string).collect(),
@@ -144,6 +145,7 @@ pub fn read_commit(
         summary: text(decoded.message_summary().as_ref()),
         message: text(decoded.message).trim_end().to_owned(),
         stats,
+        files,
     })
 }
 

@@ -5,5 +5,6 @@ mod error;
 pub mod fetch;
 pub mod history;
 pub mod numstat;
+pub mod paths;
 
 pub use error::GitError;

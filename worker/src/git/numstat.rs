@@ -8,11 +8,12 @@
 //! - submodules diff as the one line `Subproject commit <sha>`, as git shows them.
 //!
 //! Lines in paths the settings call generated (lock files, bundles, vendored code) are also
-//! counted apart, so that "largest change" can mean lines people wrote.
+//! counted apart, so that "largest change" can mean lines people wrote. Each changed path is
+//! also kept with its own counts (`commit_files`) and its kind (language, vendored).
 
 use gix::{
     ObjectId,
-    bstr::BStr,
+    bstr::{BStr, BString},
     diff::{
         blob::{Algorithm, Diff, InternedInput},
         tree::{Recorder, State as TreeState, Visit, visit},
@@ -21,9 +22,12 @@ use gix::{
     prelude::Find,
 };
 
-use gitdash_shared::{generated::GeneratedPaths, queries::index::LineStats};
+use gitdash_shared::{
+    generated::GeneratedPaths,
+    queries::{files::FileChange, index::LineStats},
+};
 
-use super::GitError;
+use super::{GitError, history::text, paths::PathClassifier};
 
 /// Git's `FIRST_FEW_BYTES`: how far it looks for a NUL byte to call a file binary.
 const BINARY_PROBE: usize = 8000;
@@ -38,14 +42,15 @@ pub struct DiffState {
     new_tree: Vec<u8>,
     old_blob: Vec<u8>,
     new_blob: Vec<u8>,
+    paths: PathClassifier,
 }
 
 type Side = Option<(ObjectId, EntryMode)>;
 
-/// Collects the changed non-tree entries, each with whether its path is generated. gix's
-/// `Recorder` keeps the current path; its own records stay empty.
+/// Collects the changed non-tree entries, each with its path and whether it is generated.
+/// gix's `Recorder` keeps the current path; its own records stay empty.
 struct Changes {
-    found: Vec<(Side, Side, bool)>,
+    found: Vec<(Side, Side, BString, bool)>,
     path: Recorder,
     generated: GeneratedPaths,
 }
@@ -81,8 +86,9 @@ impl Visit for Changes {
             }
         };
         if pair.0.is_some() || pair.1.is_some() {
-            let generated = self.generated.matches(self.path.path());
-            self.found.push((pair.0, pair.1, generated));
+            let path = self.path.path();
+            let generated = self.generated.matches(path);
+            self.found.push((pair.0, pair.1, path.to_owned(), generated));
         }
         std::ops::ControlFlow::Continue(())
     }
@@ -93,27 +99,28 @@ impl DiffState {
     pub fn new(generated: GeneratedPaths) -> Self {
         Self {
             tree: TreeState::default(),
-            changes: Changes { found: Vec::new(), path: Recorder::default(), generated },
+            changes: Changes { found: Vec::new(), path: Recorder::default(), generated: generated.clone() },
             old_tree: Vec::new(),
             new_tree: Vec::new(),
             old_blob: Vec::new(),
             new_blob: Vec::new(),
+            paths: PathClassifier::new(generated),
         }
     }
 
     /// The line statistics of going from `old_tree` (the parent's, `None` for a root commit)
-    /// to `new_tree`.
+    /// to `new_tree`, and each changed path's, in path order.
     pub fn commit_stats(
         &mut self,
         repo: &gix::Repository,
         old_tree: Option<ObjectId>,
         new_tree: ObjectId,
-    ) -> Result<LineStats, GitError> {
+    ) -> Result<(LineStats, Vec<FileChange>), GitError> {
         let corrupt = |e: &dyn std::fmt::Display| GitError::Corrupt(e.to_string());
         let empty = ObjectId::empty_tree(repo.object_hash());
         let old_tree = old_tree.unwrap_or(empty);
         if old_tree == new_tree {
-            return Ok(LineStats::default());
+            return Ok((LineStats::default(), Vec::new()));
         }
         self.changes.found.clear();
         // The recorder's path is left wherever the last diff ended: start each at the root.
@@ -123,29 +130,54 @@ impl DiffState {
         gix::diff::tree(old, new, &mut self.tree, repo, &mut self.changes).map_err(|e| corrupt(&e))?;
 
         let mut stats = LineStats::default();
+        let mut files = Vec::with_capacity(self.changes.found.len());
         let changes = std::mem::take(&mut self.changes.found);
-        for (old, new, generated) in &changes {
+        for (old, new, path, generated) in &changes {
             stats.files_changed += 1;
-            if let (Some(old), Some(new)) = (old, new)
+            let lines = if let (Some(old), Some(new)) = (old, new)
                 && old.0 == new.0
             {
-                continue; // only the mode changed
+                // Only the mode changed: no lines, but git still calls a binary file binary.
+                self.old_blob.clear();
+                load(repo, Some(*new), &mut self.new_blob)?;
+                (!is_binary(&self.new_blob)).then_some((0, 0))
+            } else {
+                load(repo, *old, &mut self.old_blob)?;
+                load(repo, *new, &mut self.new_blob)?;
+                (!is_binary(&self.old_blob) && !is_binary(&self.new_blob))
+                    .then(|| count_lines(&self.old_blob, &self.new_blob))
+            };
+            if let Some((added, removed)) = lines {
+                stats.insertions += added;
+                stats.deletions += removed;
+                if *generated {
+                    stats.generated_lines += added + removed;
+                }
             }
-            load(repo, *old, &mut self.old_blob)?;
-            load(repo, *new, &mut self.new_blob)?;
-            if is_binary(&self.old_blob) || is_binary(&self.new_blob) {
-                continue;
-            }
-            let (added, removed) = count_lines(&self.old_blob, &self.new_blob);
-            stats.insertions += added;
-            stats.deletions += removed;
-            if *generated {
-                stats.generated_lines += added + removed;
-            }
+            let content = if new.is_some() { &self.new_blob } else { &self.old_blob };
+            let kind = self.paths.kind(path, content);
+            files.push(FileChange { path: text(path.as_ref()), lines, kind });
         }
         self.changes.found = changes;
-        Ok(stats)
+        Ok((stats, merged(files)))
     }
+}
+
+/// One row per path: a path changed twice in one diff (a file replaced by a link of the same
+/// name) counts its lines together, as one file.
+fn merged(mut files: Vec<FileChange>) -> Vec<FileChange> {
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|later, kept| {
+        if later.path != kept.path {
+            return false;
+        }
+        kept.lines = match (kept.lines, later.lines) {
+            (Some(a), Some(b)) => Some((a.0 + b.0, a.1 + b.1)),
+            (a, b) => a.or(b),
+        };
+        true
+    });
+    files
 }
 
 fn load(repo: &gix::Repository, side: Side, buf: &mut Vec<u8>) -> Result<(), GitError> {
@@ -253,9 +285,14 @@ mod generated_lines {
         let id = |hex: &str| gix::ObjectId::from_hex(hex.as_bytes()).expect("id");
         // One state for both diffs, as a sync reuses it from commit to commit.
         let mut diff = DiffState::new(generated);
-        let first = diff.commit_stats(&repo, None, id(&parent)).expect("stats of the first commit");
+        let (first, _) = diff.commit_stats(&repo, None, id(&parent)).expect("stats of the first commit");
         assert_eq!((first.insertions, first.generated_lines), (20, 0));
-        let stats = diff.commit_stats(&repo, Some(id(&parent)), id(&tree)).expect("stats");
+        let (stats, files) = diff.commit_stats(&repo, Some(id(&parent)), id(&tree)).expect("stats");
+        let paths: Vec<(&str, Option<(i64, i64)>)> = files.iter().map(|f| (f.path.as_str(), f.lines)).collect();
+        assert_eq!(
+            paths,
+            [("Cargo.lock", Some((5, 0))), ("src/b.rs", Some((1, 0))), ("third_party/zlib/zlib.c", Some((30, 0)))]
+        );
         assert_eq!((stats.files_changed, stats.insertions, stats.deletions), (3, 36, 0));
         assert_eq!(stats.generated_lines, 35, "zlib.c and Cargo.lock, not b.rs");
     }

@@ -1,0 +1,227 @@
+//! The writes of the files each commit changed: `paths` (once per repository) and
+//! `commit_files` (one row per path a non-merge commit changed). See the migration
+//! `m20261203_000012_commit_files`.
+
+use std::{collections::HashMap, sync::Arc};
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::{
+    entities::{commit, commit_file, path},
+    error::QueryError,
+};
+
+/// Rows per INSERT: 8 columns x 500 stays under both databases' parameter limits.
+const CHUNK: usize = 500;
+
+/// One path a commit changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    /// Lines added and removed; `None` for a binary file.
+    pub lines: Option<(i64, i64)>,
+    /// What the path is, stored when the path is first seen.
+    pub kind: PathKind,
+}
+
+/// What a path is: decided by the worker once per path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathKind {
+    pub language: Option<Arc<str>>,
+    pub vendored: bool,
+}
+
+/// The ids of the repository's paths met so far in this sync, so that each is looked up or
+/// created once.
+#[derive(Debug)]
+pub struct PathIds {
+    repository_id: i64,
+    ids: HashMap<String, i64>,
+}
+
+impl PathIds {
+    pub fn new(repository_id: i64) -> Self {
+        Self { repository_id, ids: HashMap::new() }
+    }
+
+    /// Makes sure every path of `files` has a row and its id is known.
+    async fn learn<'a>(
+        &mut self,
+        db: &impl ConnectionTrait,
+        files: impl Iterator<Item = &'a FileChange>,
+    ) -> Result<(), QueryError> {
+        let mut unknown: HashMap<&str, &PathKind> = HashMap::new();
+        for file in files {
+            if !self.ids.contains_key(&file.path) {
+                unknown.insert(&file.path, &file.kind);
+            }
+        }
+        let unknown: Vec<(&str, &PathKind)> = unknown.into_iter().collect();
+        for chunk in unknown.chunks(CHUNK) {
+            let rows = chunk.iter().map(|(p, kind)| {
+                let (folder, top_folder, extension) = parts(p);
+                path::ActiveModel {
+                    repository_id: Set(self.repository_id),
+                    path: Set((*p).to_owned()),
+                    folder: Set(folder.to_owned()),
+                    top_folder: Set(top_folder.to_owned()),
+                    extension: Set(extension),
+                    language: Set(kind.language.as_deref().map(str::to_owned)),
+                    vendored: Set(kind.vendored),
+                    ..Default::default()
+                }
+            });
+            path::Entity::insert_many(rows)
+                .on_conflict_do_nothing_on([path::Column::RepositoryId, path::Column::Path])
+                .exec_without_returning(db)
+                .await?;
+            let found: Vec<(i64, String)> = path::Entity::find()
+                .select_only()
+                .column(path::Column::Id)
+                .column(path::Column::Path)
+                .filter(path::Column::RepositoryId.eq(self.repository_id))
+                .filter(path::Column::Path.is_in(chunk.iter().map(|(p, _)| (*p).to_owned())))
+                .into_tuple()
+                .all(db)
+                .await?;
+            self.ids.extend(found.into_iter().map(|(id, p)| (p, id)));
+        }
+        Ok(())
+    }
+}
+
+/// The folder holding `path` ("" at the top), its first folder ("" for a file at the top)
+/// and its file name's extension, lowercased.
+pub fn parts(path: &str) -> (&str, &str, Option<String>) {
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let top_folder = path.split_once('/').map_or("", |(top, _)| top);
+    let extension = name
+        .rsplit_once('.')
+        .filter(|(stem, ext)| !stem.is_empty() && !ext.is_empty())
+        .map(|(_, ext)| ext.to_lowercase());
+    (folder, top_folder, extension)
+}
+
+/// Stores the files of commits already stored (sha, files), skipping rows already there.
+/// The caller runs it in the transaction that stored the commits, so a commit is never
+/// stored without its files.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    paths: &mut PathIds,
+    changes: &[(&str, &[FileChange])],
+) -> Result<(), QueryError> {
+    paths.learn(db, changes.iter().flat_map(|(_, files)| files.iter())).await?;
+    let paths = &*paths;
+    let mut commit_ids: HashMap<String, i64> = HashMap::new();
+    for chunk in changes.chunks(CHUNK) {
+        let found: Vec<(i64, String)> = commit::Entity::find()
+            .select_only()
+            .column(commit::Column::Id)
+            .column(commit::Column::Sha)
+            .filter(commit::Column::RepositoryId.eq(repository_id))
+            .filter(commit::Column::Sha.is_in(chunk.iter().map(|(sha, _)| (*sha).to_owned())))
+            .into_tuple()
+            .all(db)
+            .await?;
+        commit_ids.extend(found.into_iter().map(|(id, sha)| (sha, id)));
+    }
+    let rows: Vec<commit_file::ActiveModel> = changes
+        .iter()
+        .filter_map(|(sha, files)| Some((*commit_ids.get(*sha)?, *files)))
+        .flat_map(|(commit_id, files)| {
+            files.iter().filter_map(move |file| {
+                let path_id = *paths.ids.get(&file.path)?;
+                Some(commit_file::ActiveModel {
+                    commit_id: Set(commit_id),
+                    path_id: Set(path_id),
+                    insertions: Set(file.lines.map(|l| l.0)),
+                    deletions: Set(file.lines.map(|l| l.1)),
+                })
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        commit_file::Entity::insert_many(chunk.to_vec())
+            .on_conflict_do_nothing_on([commit_file::Column::CommitId, commit_file::Column::PathId])
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The shas of the repository's non-merge commits that changed files but have no file rows:
+/// those stored before file rows existed.
+pub async fn shas_without_files(db: &impl ConnectionTrait, repository_id: i64) -> Result<Vec<String>, QueryError> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
+    let has_files = Query::select()
+        .expr(Expr::val(1))
+        .from(commit_file::Entity)
+        .and_where(
+            Expr::col((commit_file::Entity, commit_file::Column::CommitId))
+                .equals((commit::Entity, commit::Column::Id)),
+        )
+        .to_owned();
+    Ok(commit::Entity::find()
+        .select_only()
+        .column(commit::Column::Sha)
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .filter(commit::Column::ParentCount.lte(1))
+        .filter(commit::Column::FilesChanged.gt(0))
+        .filter(Expr::exists(has_files).not())
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// One path of one commit, as the commit page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedFile {
+    pub path: String,
+    /// `None` for a binary file.
+    pub lines: Option<(i64, i64)>,
+    pub language: Option<String>,
+    pub vendored: bool,
+}
+
+/// The files commit `commit_id` changed, in path order (none for a merge, or a commit stored
+/// before file rows existed and not filled in yet).
+pub async fn of_commit(db: &impl ConnectionTrait, commit_id: i64) -> Result<Vec<ChangedFile>, QueryError> {
+    use sea_orm::{QueryOrder, RelationTrait, sea_query::JoinType};
+    let rows: Vec<(String, Option<i64>, Option<i64>, Option<String>, bool)> = commit_file::Entity::find()
+        .select_only()
+        .column(path::Column::Path)
+        .column(commit_file::Column::Insertions)
+        .column(commit_file::Column::Deletions)
+        .column(path::Column::Language)
+        .column(path::Column::Vendored)
+        .join(JoinType::InnerJoin, commit_file::Relation::Path.def())
+        .filter(commit_file::Column::CommitId.eq(commit_id))
+        .order_by_asc(path::Column::Path)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(path, insertions, deletions, language, vendored)| ChangedFile {
+            path,
+            lines: insertions.zip(deletions),
+            language,
+            vendored,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parts;
+
+    #[test]
+    fn a_path_is_split_into_its_folder_top_folder_and_extension() {
+        assert_eq!(parts("web/src/app.rs"), ("web/src", "web", Some("rs".into())));
+        assert_eq!(parts("README.MD"), ("", "", Some("md".into())));
+        assert_eq!(parts("Makefile"), ("", "", None));
+        assert_eq!(parts("docs/.gitignore"), ("docs", "docs", None));
+        assert_eq!(parts("a/b/archive.tar.gz"), ("a/b", "a", Some("gz".into())));
+    }
+}

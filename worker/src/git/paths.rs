@@ -1,0 +1,86 @@
+//! What a path is: its language and whether it is vendored or generated, from GitHub
+//! Linguist's data (the `linguist` crate), decided once per path and thread.
+
+use std::{collections::HashMap, sync::Arc};
+
+use gitdash_shared::{generated::GeneratedPaths, queries::files::PathKind};
+use linguist::DetectedLanguage;
+
+/// How much of a file Linguist's content heuristics read: enough for the first lines,
+/// where the patterns that tell `.h` or `.rs` files apart are found.
+const CONTENT_PROBE: usize = 16 * 1024;
+
+/// Remembers each path's kind: a history changes the same paths over and over.
+pub struct PathClassifier {
+    generated: GeneratedPaths,
+    known: HashMap<Vec<u8>, PathKind>,
+}
+
+impl PathClassifier {
+    pub fn new(generated: GeneratedPaths) -> Self {
+        Self { generated, known: HashMap::new() }
+    }
+
+    /// The kind of `path`, judged by its name and, when the name leaves several languages,
+    /// by `content` (the file's text at this commit; empty when deleted or unread).
+    pub fn kind(&mut self, path: &[u8], content: &[u8]) -> PathKind {
+        if let Some(kind) = self.known.get(path) {
+            return kind.clone();
+        }
+        let text = String::from_utf8_lossy(path);
+        let vendored = self.generated.matches(path) || linguist::is_vendored(text.as_ref()).unwrap_or(false);
+        let kind = PathKind { language: language(&text, content).map(Arc::from), vendored };
+        self.known.insert(path.to_vec(), kind.clone());
+        kind
+    }
+}
+
+/// The language Linguist gives `path` (its group when it has one: TSX counts as TypeScript,
+/// as on GitHub), with `content` deciding between the candidates of a shared extension;
+/// when it cannot, the candidate of the most code-like type.
+fn language(path: &str, content: &[u8]) -> Option<String> {
+    let probe = String::from_utf8_lossy(&content[..content.len().min(CONTENT_PROBE)]);
+    let candidates = linguist::detect_language(path, Some(probe.as_ref())).ok()?;
+    let best = candidates.iter().min_by_key(|c| rank(c))?;
+    Some(best.definition.group.clone().unwrap_or_else(|| best.name.to_owned()))
+}
+
+fn rank(language: &DetectedLanguage) -> u8 {
+    use linguist_types::LanguageType;
+    match language.definition.language_type {
+        LanguageType::Programming => 0,
+        LanguageType::Markup => 1,
+        LanguageType::Prose => 2,
+        LanguageType::Data => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PathClassifier;
+
+    fn language(path: &str, content: &str) -> Option<String> {
+        PathClassifier::new(Default::default())
+            .kind(path.as_bytes(), content.as_bytes())
+            .language
+            .map(|l| l.to_string())
+    }
+
+    #[test]
+    fn languages_come_from_linguist_with_the_content_deciding_shared_extensions() {
+        assert_eq!(language("src/main.rs", "use std::io;\nfn main() {}\n").as_deref(), Some("Rust"));
+        assert_eq!(language("lib/x.py", "").as_deref(), Some("Python"));
+        assert_eq!(language("Makefile", "all:\n").as_deref(), Some("Makefile"));
+        assert_eq!(language("README.md", "# Title\n").as_deref(), Some("Markdown"));
+        assert_eq!(language("x.h", "#include <iostream>\nclass A {};\n").as_deref(), Some("C++"));
+        assert_eq!(language("notes.unknown-extension", "").as_deref(), None);
+    }
+
+    #[test]
+    fn vendored_and_generated_paths_are_marked() {
+        let mut paths = PathClassifier::new(Default::default());
+        assert!(paths.kind(b"node_modules/react/index.js", b"").vendored);
+        assert!(paths.kind(b"Cargo.lock", b"").vendored);
+        assert!(!paths.kind(b"src/main.rs", b"fn main() {}").vendored);
+    }
+}
