@@ -30,7 +30,7 @@ use crate::{
         health,
         metrics::{self, WebMetrics},
     },
-    pages::{self, assets, commit, commits, committers, landing, repositories, statistics},
+    pages::{self, assets, commit, commits, committers, files, landing, repositories, statistics},
     security_headers,
     state::AppState,
 };
@@ -148,6 +148,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
                     "/committers",
                     "/committers/export.csv",
                     "/committers/export.json",
+                    "/files",
                     "/repositories/:id",
                     "/repositories/:id/commits/:sha",
                 ],
@@ -180,6 +181,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/committers", page(get(committers::page).boxed()))
         .at("/committers/export.csv", page(get(committers::export_csv).boxed()))
         .at("/committers/export.json", page(get(committers::export_json).boxed()))
+        .at("/files", page(get(files::page).boxed()))
         .at("/repositories", page(get(repositories::page).post(repositories::add).boxed()))
         .at("/repositories/:id", page(get(repositories::overview).boxed()))
         .at("/repositories/:id/commits/:sha", page(get(commit::page).boxed()))

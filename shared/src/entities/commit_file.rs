@@ -18,6 +18,8 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(belongs_to = "super::path::Entity", from = "Column::PathId", to = "super::path::Column::Id")]
     Path,
+    #[sea_orm(belongs_to = "super::commit::Entity", from = "Column::CommitId", to = "super::commit::Column::Id")]
+    Commit,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,6 +14,7 @@ pub mod repositories;
 pub mod stats;
 pub mod summaries;
 pub mod sync_runs;
+pub mod tree;
 pub mod users;
 pub mod webhooks;
 

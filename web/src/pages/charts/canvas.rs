@@ -175,6 +175,20 @@ impl Canvas {
 }
 
 /// A row's small activity chart: bars only, no axes.
+/// A bar of one entry's churn beside the others': lines added then removed, scaled so that
+/// `max` fills the width.
+pub fn churn_bar(added: i64, removed: i64, max: i64, summary: &str) -> String {
+    let (width, height) = (120.0, 10.0);
+    let scale = width / max.max(1) as f64;
+    let (a, r) = (added.max(0) as f64 * scale, removed.max(0) as f64 * scale);
+    format!(
+        r#"<svg class="churn" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{label}"><rect class="added" x="0" y="0" width="{a}" height="{height}"/><rect class="removed" x="{a}" y="0" width="{r}" height="{height}"/></svg>"#,
+        label = escape(summary),
+        a = Tenths(a),
+        r = Tenths(r),
+    )
+}
+
 pub fn sparkline(values: &[i64], summary: &str) -> String {
     let (width, height) = (120.0, 24.0);
     let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;

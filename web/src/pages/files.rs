@@ -1,0 +1,200 @@
+//! `/files`: a folder's files and sub-folders with their commits, lines added and removed,
+//! authors, last change and language in the view's range, sortable, each with a bar of its
+//! churn; a folder opens the folder, a file its history (`/commits?path=`). Vendored and
+//! generated paths are left out unless `vendored=include`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use gitdash_shared::queries::{commits::normal_path, tree};
+use poem::{
+    IntoResponse, handler,
+    web::{Data, Html, Query},
+};
+use serde::Deserialize;
+
+use super::{charts, error::PageResult, filter_bar::FilterForm, format::filters};
+use crate::{
+    auth::Identity,
+    state::AppState,
+    view::{RangeChoice, ViewParams},
+};
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    #[serde(flatten)]
+    view: ViewParams,
+    /// The folder shown; the top when absent.
+    path: Option<String>,
+    sort: Option<String>,
+    /// `include`: vendored and generated paths count too.
+    vendored: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    Name,
+    Commits,
+    Lines,
+    Authors,
+    LastChange,
+}
+
+const COLUMNS: [(&str, &str, Order); 5] = [
+    ("name", "Name", Order::Name),
+    ("commits", "Commits", Order::Commits),
+    ("lines", "Lines changed", Order::Lines),
+    ("authors", "Authors", Order::Authors),
+    ("last", "Last change", Order::LastChange),
+];
+
+struct Column {
+    label: &'static str,
+    href: String,
+    current: bool,
+}
+
+struct Row {
+    name: String,
+    href: String,
+    is_folder: bool,
+    language: String,
+    commits: i64,
+    insertions: i64,
+    deletions: i64,
+    authors: i64,
+    last_change: String,
+    churn: String,
+}
+
+/// One step of the breadcrumb.
+struct Crumb {
+    name: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "files.html")]
+struct FilesPage {
+    user: String,
+    scope: Option<String>,
+    form: FilterForm,
+    crumbs: Vec<Crumb>,
+    /// The folder's own name, last in the breadcrumb; "" at the top.
+    here: String,
+    commits_href: Option<String>,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    include_vendored: bool,
+    vendored_href: String,
+}
+
+#[handler]
+pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> PageResult {
+    let view = params.view.resolve(&state, RangeChoice::All).await?;
+    let folder = params.path.as_deref().and_then(normal_path).map(str::to_owned);
+    let include_vendored = params.vendored.as_deref() == Some("include");
+    let (sort, order) = COLUMNS
+        .iter()
+        .find(|(key, _, _)| Some(*key) == params.sort.as_deref())
+        .map_or(("commits", Order::Commits), |(key, _, order)| (*key, *order));
+    let mut entries = tree::entries(&state.db, &view.range, folder.as_deref(), include_vendored).await?;
+    match order {
+        Order::Name => entries.sort_by(|a, b| (!a.is_folder, &a.name).cmp(&(!b.is_folder, &b.name))),
+        Order::Commits => {}
+        Order::Lines => entries.sort_by_key(|e| std::cmp::Reverse(e.insertions + e.deletions)),
+        Order::Authors => entries.sort_by_key(|e| std::cmp::Reverse(e.authors)),
+        Order::LastChange => entries.sort_by_key(|e| std::cmp::Reverse(e.last_change)),
+    }
+
+    // Every link keeps the view, the folder and the vendored choice.
+    let link = |path: Option<&str>, sort: &str, vendored: bool| {
+        let mut url = url::form_urlencoded::Serializer::new(format!("/files?{}", view.query(None)));
+        if let Some(path) = path {
+            url.append_pair("path", path);
+        }
+        url.append_pair("sort", sort);
+        if vendored {
+            url.append_pair("vendored", "include");
+        }
+        url.finish()
+    };
+    let max = entries.iter().map(|e| e.insertions + e.deletions).max().unwrap_or(0);
+    let rows = entries
+        .iter()
+        .map(|e| Row {
+            href: if e.is_folder {
+                link(Some(&e.path), sort, include_vendored)
+            } else {
+                let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
+                url.append_pair("path", &e.path);
+                url.finish()
+            },
+            churn: charts::churn_bar(
+                e.insertions,
+                e.deletions,
+                max,
+                &format!("{}: {} lines added, {} removed", e.name, e.insertions, e.deletions),
+            ),
+            name: e.name.clone(),
+            is_folder: e.is_folder,
+            language: e.language.clone().unwrap_or_default(),
+            commits: e.commits,
+            insertions: e.insertions,
+            deletions: e.deletions,
+            authors: e.authors,
+            last_change: e.last_change.format("%Y-%m-%d").to_string(),
+        })
+        .collect();
+
+    let mut crumbs = vec![Crumb {
+        name: view.scope().unwrap_or_else(|| "All repositories".into()),
+        href: link(None, sort, include_vendored),
+    }];
+    let mut here = String::new();
+    if let Some(folder) = &folder {
+        let parts: Vec<&str> = folder.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            if i + 1 == parts.len() {
+                here = (*part).to_owned();
+            } else {
+                crumbs.push(Crumb {
+                    name: (*part).to_owned(),
+                    href: link(Some(&parts[..=i].join("/")), sort, include_vendored),
+                });
+            }
+        }
+    }
+    let mut form = FilterForm::counted(&view, "/files", &state).await?;
+    form.carry.push(("sort", sort.to_owned()));
+    if let Some(folder) = &folder {
+        form.carry.push(("path", folder.clone()));
+    }
+    if include_vendored {
+        form.carry.push(("vendored", "include".to_owned()));
+    }
+    let page = FilesPage {
+        user: identity.user.display_name().to_owned(),
+        scope: view.scope(),
+        commits_href: folder.as_ref().map(|f| {
+            let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
+            url.append_pair("path", f);
+            url.finish()
+        }),
+        form,
+        crumbs,
+        here,
+        columns: COLUMNS
+            .iter()
+            .map(|(key, label, _)| Column {
+                label,
+                href: link(folder.as_deref(), key, include_vendored),
+                current: *key == sort,
+            })
+            .collect(),
+        rows,
+        include_vendored,
+        vendored_href: link(folder.as_deref(), sort, !include_vendored),
+    };
+    Ok(Html(page.render()?).into_response())
+}
