@@ -49,6 +49,9 @@ pub use crate::progress::{Phase, Progress};
 const BLOCK: usize = 64;
 /// Commits read per opening of the object store (see `index_commits`).
 const EPOCH: usize = 1024;
+/// The most commits written in one transaction: blocks of [`BLOCK`] waiting together, up to
+/// one INSERT's worth.
+const WRITE_BATCH: usize = 500;
 /// Commits added or removed past which the database's planner statistics are refreshed.
 const LARGE_CHANGE: u64 = 1000;
 
@@ -461,12 +464,29 @@ async fn index_commits(
     let mut paths = queries::files::PathIds::new(repository_id);
     while let Some(batch) = rx.recv().await {
         let result = match batch {
-            Ok(commits) => {
+            Ok(mut commits) => {
+                // Blocks that are already waiting go into the same transaction: fewer, larger
+                // writes while the readers are ahead.
+                let mut read_error = None;
+                while commits.len() + BLOCK <= WRITE_BATCH {
+                    match rx.try_recv() {
+                        Ok(Ok(more)) => commits.extend(more),
+                        Ok(Err(err)) => {
+                            read_error = Some(SyncError::Git(err));
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
                 touched.add(&commits);
-                queries::index::insert_commits(&ctx.db, repository_id, &commits, &mut paths)
+                let written = queries::index::insert_commits(&ctx.db, repository_id, &commits, &mut paths)
                     .await
                     .map(|n| (n, commits.len()))
-                    .map_err(SyncError::from)
+                    .map_err(SyncError::from);
+                match read_error {
+                    Some(err) => written.and(Err(err)),
+                    None => written,
+                }
             }
             Err(err) => Err(SyncError::Git(err)),
         };

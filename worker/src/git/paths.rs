@@ -37,10 +37,19 @@ impl PathClassifier {
 
 /// The language Linguist gives `path` (its group when it has one: TSX counts as TypeScript,
 /// as on GitHub), with `content` deciding between the candidates of a shared extension;
-/// when it cannot, the candidate of the most code-like type.
+/// when it cannot, the candidate of the most code-like type. Unlike Linguist, a modeline
+/// does not override an unambiguous name.
 fn language(path: &str, content: &[u8]) -> Option<String> {
-    let probe = String::from_utf8_lossy(&content[..content.len().min(CONTENT_PROBE)]);
-    let candidates = linguist::detect_language(path, Some(probe.as_ref())).ok()?;
+    // The name alone settles most paths; only a shared extension (`.h`, `.rs`, `.md`, ...)
+    // pays for the content heuristics, whose patterns are costly to run over text.
+    let mut candidates = linguist::detect_language(path, None).ok()?;
+    if candidates.len() > 1 {
+        let probe = String::from_utf8_lossy(&content[..content.len().min(CONTENT_PROBE)]);
+        let decided = linguist::detect_language(path, Some(probe.as_ref())).ok()?;
+        if !decided.is_empty() {
+            candidates = decided;
+        }
+    }
     let best = candidates.iter().min_by_key(|c| rank(c))?;
     Some(best.definition.group.clone().unwrap_or_else(|| best.name.to_owned()))
 }
