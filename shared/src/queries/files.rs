@@ -126,27 +126,43 @@ pub async fn insert(
             .await?;
         commit_ids.extend(found.into_iter().map(|(id, sha)| (sha, id)));
     }
-    let rows: Vec<commit_file::ActiveModel> = changes
+    let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = changes
         .iter()
         .filter_map(|(sha, files)| Some((*commit_ids.get(*sha)?, *files)))
         .flat_map(|(commit_id, files)| {
             files.iter().filter_map(move |file| {
-                let path_id = *paths.ids.get(&file.path)?;
-                Some(commit_file::ActiveModel {
-                    commit_id: Set(commit_id),
-                    path_id: Set(path_id),
-                    insertions: Set(file.lines.map(|l| l.0)),
-                    deletions: Set(file.lines.map(|l| l.1)),
-                })
+                Some((commit_id, *paths.ids.get(&file.path)?, file.lines.map(|l| l.0), file.lines.map(|l| l.1)))
             })
         })
         .collect();
-    for chunk in rows.chunks(CHUNK) {
-        commit_file::Entity::insert_many(chunk.to_vec())
-            .on_conflict_do_nothing_on([commit_file::Column::CommitId, commit_file::Column::PathId])
-            .exec_without_returning(db)
-            .await?;
+    insert_file_rows(db, &rows).await
+}
+
+/// Inserts `(commit_id, path_id, insertions, deletions)` rows as one JSON array bound to one
+/// statement: the same SQL text whatever the number of rows, so each connection prepares it
+/// once (a VALUES list per row count would fill the statement cache with large programs).
+async fn insert_file_rows(
+    db: &impl ConnectionTrait,
+    rows: &[(i64, i64, Option<i64>, Option<i64>)],
+) -> Result<(), QueryError> {
+    if rows.is_empty() {
+        return Ok(());
     }
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "INSERT INTO commit_files (commit_id, path_id, insertions, deletions) \
+             SELECT (e->>0)::bigint, (e->>1)::bigint, (e->>2)::bigint, (e->>3)::bigint \
+             FROM jsonb_array_elements($1::jsonb) AS e ON CONFLICT DO NOTHING"
+        }
+        _ => {
+            // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT.
+            "INSERT INTO commit_files (commit_id, path_id, insertions, deletions) \
+             SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
+        }
+    };
+    let json = serde_json::to_string(rows).map_err(|_| QueryError::Internal("file rows as JSON"))?;
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, [json.into()])).await?;
     Ok(())
 }
 

@@ -11,6 +11,8 @@
 //! counted apart, so that "largest change" can mean lines people wrote. Each changed path is
 //! also kept with its own counts (`commit_files`) and its kind (language, vendored).
 
+use std::sync::Arc;
+
 use gix::{
     ObjectId,
     bstr::{BStr, BString},
@@ -42,7 +44,7 @@ pub struct DiffState {
     new_tree: Vec<u8>,
     old_blob: Vec<u8>,
     new_blob: Vec<u8>,
-    paths: PathClassifier,
+    paths: Arc<PathClassifier>,
 }
 
 type Side = Option<(ObjectId, EntryMode)>;
@@ -95,16 +97,16 @@ impl Visit for Changes {
 }
 
 impl DiffState {
-    /// Fresh buffers, counting lines in `generated` paths apart.
-    pub fn new(generated: GeneratedPaths) -> Self {
+    /// Fresh buffers, counting lines in `generated` paths apart, with paths judged by `paths`.
+    pub fn new(generated: GeneratedPaths, paths: Arc<PathClassifier>) -> Self {
         Self {
             tree: TreeState::default(),
-            changes: Changes { found: Vec::new(), path: Recorder::default(), generated: generated.clone() },
+            changes: Changes { found: Vec::new(), path: Recorder::default(), generated },
             old_tree: Vec::new(),
             new_tree: Vec::new(),
             old_blob: Vec::new(),
             new_blob: Vec::new(),
-            paths: PathClassifier::new(generated),
+            paths,
         }
     }
 
@@ -284,7 +286,8 @@ mod generated_lines {
         let generated = GeneratedPaths::parse("**/*.lock,third_party/**").expect("globs");
         let id = |hex: &str| gix::ObjectId::from_hex(hex.as_bytes()).expect("id");
         // One state for both diffs, as a sync reuses it from commit to commit.
-        let mut diff = DiffState::new(generated);
+        let paths = std::sync::Arc::new(crate::git::paths::PathClassifier::new(generated.clone()));
+        let mut diff = DiffState::new(generated, paths);
         let (first, _) = diff.commit_stats(&repo, None, id(&parent)).expect("stats of the first commit");
         assert_eq!((first.insertions, first.generated_lines), (20, 0));
         let (stats, files) = diff.commit_stats(&repo, Some(id(&parent)), id(&tree)).expect("stats");

@@ -1,7 +1,10 @@
 //! What a path is: its language and whether it is vendored or generated, from GitHub
-//! Linguist's data (the `linguist` crate), decided once per path and thread.
+//! Linguist's data (the `linguist` crate), decided once per path and sync.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use gitdash_shared::{generated::GeneratedPaths, queries::files::PathKind};
 use linguist::DetectedLanguage;
@@ -10,27 +13,29 @@ use linguist::DetectedLanguage;
 /// where the patterns that tell `.h` or `.rs` files apart are found.
 const CONTENT_PROBE: usize = 16 * 1024;
 
-/// Remembers each path's kind: a history changes the same paths over and over.
+/// Remembers each path's kind: a history changes the same paths over and over. Shared by
+/// the reading threads of a sync, for its whole length (judging a path runs dozens of
+/// Linguist's patterns over its name and, for a shared extension, its text).
 pub struct PathClassifier {
     generated: GeneratedPaths,
-    known: HashMap<Vec<u8>, PathKind>,
+    known: Mutex<HashMap<Vec<u8>, PathKind>>,
 }
 
 impl PathClassifier {
     pub fn new(generated: GeneratedPaths) -> Self {
-        Self { generated, known: HashMap::new() }
+        Self { generated, known: Mutex::new(HashMap::new()) }
     }
 
     /// The kind of `path`, judged by its name and, when the name leaves several languages,
     /// by `content` (the file's text at this commit; empty when deleted or unread).
-    pub fn kind(&mut self, path: &[u8], content: &[u8]) -> PathKind {
-        if let Some(kind) = self.known.get(path) {
+    pub fn kind(&self, path: &[u8], content: &[u8]) -> PathKind {
+        if let Some(kind) = self.known.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
             return kind.clone();
         }
         let text = String::from_utf8_lossy(path);
         let vendored = self.generated.matches(path) || linguist::is_vendored(text.as_ref()).unwrap_or(false);
         let kind = PathKind { language: language(&text, content).map(Arc::from), vendored };
-        self.known.insert(path.to_vec(), kind.clone());
+        self.known.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_vec(), kind.clone());
         kind
     }
 }
@@ -87,7 +92,7 @@ mod tests {
 
     #[test]
     fn vendored_and_generated_paths_are_marked() {
-        let mut paths = PathClassifier::new(Default::default());
+        let paths = PathClassifier::new(Default::default());
         assert!(paths.kind(b"node_modules/react/index.js", b"").vendored);
         assert!(paths.kind(b"Cargo.lock", b"").vendored);
         assert!(!paths.kind(b"src/main.rs", b"fn main() {}").vendored);
