@@ -131,6 +131,7 @@ async fn the_dashboard_fits_a_phone_screen() {
         ("statistics", format!("/statistics?repository={id}&range=all")),
         ("commits", format!("/commits?repository={id}")),
         ("committers", format!("/committers?repository={id}")),
+        ("files", format!("/files?repository={id}")),
         ("repositories", "/repositories".to_owned()),
     ] {
         chrome.goto(&web.url(&path)).await;

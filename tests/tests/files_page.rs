@@ -43,16 +43,40 @@ async fn files_page_on(backend: Backend) {
         let url = web.url(&path);
         async move { client.get(url).send().await.expect("page").text().await.expect("html") }
     };
-    let top = html(format!("/files?repository={id}&range=all")).await;
-    let lib = row(&top, "lib/").expect("the lib folder");
+    let page = html(format!("/files?repository={id}&range=all")).await;
+    let (hotspots, top) = page.split_once("<h2>Files and folders</h2>").expect("hotspots, then the tree");
+    let lib = row(top, "lib/").expect("the lib folder");
     assert_eq!(cell(lib, "Commits"), "2", "{lib}");
     assert_eq!(cell(lib, "Authors"), "2");
     assert_eq!(cell(lib, "Language"), "Rust");
     assert!(cell(lib, "Lines changed").contains("+6</span> <span class=\"removed\">−0"), "{lib}");
-    assert_eq!(cell(row(&top, "README.md").expect("the readme"), "Commits"), "1");
-    assert_eq!(cell(row(&top, "docs/").expect("docs"), "Language"), "Markdown");
-    assert!(row(&top, "node_modules/").is_none(), "vendored code is left out by default");
+    assert_eq!(cell(row(top, "README.md").expect("the readme"), "Commits"), "1");
+    assert_eq!(cell(row(top, "docs/").expect("docs"), "Language"), "Markdown");
+    assert!(row(top, "node_modules/").is_none(), "vendored code is left out by default");
     assert!(top.find("<code>lib/</code>") < top.find("<code>README.md</code>"), "most commits first");
+
+    let first = hotspots.find("<code>lib/a.rs</code>").expect("lib/a.rs is a hotspot");
+    let second = hotspots.find("<code>lib/sub/b.rs</code>").expect("lib/sub/b.rs is a hotspot");
+    assert!(first < second, "two commits weigh more than one: {hotspots}");
+    let a = row(hotspots, "lib/a.rs").expect("the hotspot row");
+    assert!(cell(a, "Main authors").contains(">Ada Lovelace</a> 67 %"), "{a}");
+    assert!(cell(a, "Main authors").contains(">Grace Hopper</a> 33 %"), "{a}");
+
+    let (status, api) = web.get(&format!("/api/v1/repositories/{id}/files?path=lib")).await;
+    assert_eq!(status, 200, "{api}");
+    let names: Vec<(&str, bool, i64)> = api
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().expect("name"),
+                e["is_folder"].as_bool().expect("kind"),
+                e["commits"].as_i64().expect("n"),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("a.rs", false, 2), ("sub", true, 1)], "the API lists what the page shows");
 
     let with_vendored = html(format!("/files?repository={id}&range=all&vendored=include")).await;
     let vendored = row(&with_vendored, "node_modules/").expect("vendored code when asked for");
@@ -67,6 +91,7 @@ async fn files_page_on(backend: Backend) {
     assert!(row(&inside, "README.md").is_none(), "only what is inside the folder");
 
     let by_name = html(format!("/files?repository={id}&range=all&sort=name")).await;
+    let by_name = by_name.split_once("<h2>Files and folders</h2>").expect("the tree").1;
     assert!(by_name.find("<code>docs/</code>") < by_name.find("<code>lib/</code>"), "folders by name");
     assert!(by_name.find("<code>lib/</code>") < by_name.find("<code>README.md</code>"), "folders before files");
 }

@@ -44,14 +44,26 @@ struct Tally {
     languages: HashMap<String, i64>,
 }
 
-/// The entries of `folder` (`None`: the top) changed in `range`, vendored and generated
-/// paths left out unless `include_vendored`; sorted by commits, most first.
-pub async fn entries(
+/// One file change in the range: path, language, commit, author (email, name), time, lines.
+struct Change {
+    path: String,
+    language: Option<String>,
+    commit_id: i64,
+    email: String,
+    name: String,
+    at: DateTime<Utc>,
+    insertions: i64,
+    deletions: i64,
+}
+
+/// Every change in `range` to a path under `folder` (`None`: anywhere), vendored and
+/// generated paths left out unless `include_vendored`.
+async fn changes(
     db: &impl ConnectionTrait,
     range: &Range,
     folder: Option<&str>,
     include_vendored: bool,
-) -> Result<Vec<Entry>, QueryError> {
+) -> Result<Vec<Change>, QueryError> {
     let since = range.since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let until = (range.until + chrono::Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let mut query = commit_file::Entity::find()
@@ -60,6 +72,7 @@ pub async fn entries(
         .column(path::Column::Language)
         .column(commit_file::Column::CommitId)
         .column(commit::Column::AuthorEmail)
+        .column(commit::Column::AuthorName)
         .column(commit::Column::CommittedAt)
         .column(commit_file::Column::Insertions)
         .column(commit_file::Column::Deletions)
@@ -81,20 +94,43 @@ pub async fn entries(
                 .and(Expr::col((path::Entity, path::Column::Path)).lt(format!("{folder}0"))),
         );
     }
-    type Row = (String, Option<String>, i64, String, DateTime<Utc>, Option<i64>, Option<i64>);
+    type Row = (String, Option<String>, i64, String, String, DateTime<Utc>, Option<i64>, Option<i64>);
     let rows: Vec<Row> = query.into_tuple().all(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(path, language, commit_id, email, name, at, insertions, deletions)| Change {
+            path,
+            language,
+            commit_id,
+            email,
+            name,
+            at,
+            insertions: insertions.unwrap_or(0),
+            deletions: deletions.unwrap_or(0),
+        })
+        .collect())
+}
 
+/// The entries of `folder` (`None`: the top) changed in `range`, vendored and generated
+/// paths left out unless `include_vendored`; sorted by commits, most first.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    range: &Range,
+    folder: Option<&str>,
+    include_vendored: bool,
+) -> Result<Vec<Entry>, QueryError> {
+    let rows = changes(db, range, folder, include_vendored).await?;
     let prefix = folder.map_or(0, |f| f.len() + 1);
     let mut tallies: HashMap<String, Tally> = HashMap::new();
-    for (full, language, commit_id, author, at, insertions, deletions) in rows {
+    for Change { path: full, language, commit_id, email: author, at, insertions, deletions, .. } in rows {
         let rest = &full[prefix.min(full.len())..];
         let (name, is_folder) = rest.split_once('/').map_or((rest, false), |(first, _)| (first, true));
         let tally = tallies.entry(name.to_owned()).or_default();
         tally.is_folder |= is_folder;
         tally.commits.insert(commit_id);
-        let lines = insertions.unwrap_or(0) + deletions.unwrap_or(0);
-        tally.insertions += insertions.unwrap_or(0);
-        tally.deletions += deletions.unwrap_or(0);
+        let lines = insertions + deletions;
+        tally.insertions += insertions;
+        tally.deletions += deletions;
         tally.authors.insert(author);
         tally.last_change = Ord::max(tally.last_change, Some(at));
         if let Some(language) = language {
@@ -117,4 +153,80 @@ pub async fn entries(
         .collect();
     entries.sort_by(|a, b| b.commits.cmp(&a.commits).then_with(|| a.name.cmp(&b.name)));
     Ok(entries)
+}
+
+/// A file that changes often: the first place a reviewer or a newcomer looks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hotspot {
+    pub path: String,
+    pub commits: i64,
+    /// Lines added plus removed.
+    pub churn: i64,
+    /// Each commit counts `1 + ln(1 + its lines)`, halved for every [`half_life_days`] it
+    /// lies before the range's end: frequent, large and recent changes rank first.
+    pub score: f64,
+    pub last_change: DateTime<Utc>,
+    /// The people with the most changed lines in it (email, name, share of its lines),
+    /// largest share first, at most three.
+    pub main_authors: Vec<(String, String, f64)>,
+}
+
+/// How fast a change's weight fades: a quarter of the range, at least a week.
+pub fn half_life_days(range: &Range) -> f64 {
+    (((range.until - range.since).num_days() + 1) as f64 / 4.0).max(7.0)
+}
+
+/// The `limit` files under `folder` with the highest [`Hotspot::score`] in `range`.
+pub async fn hotspots(
+    db: &impl ConnectionTrait,
+    range: &Range,
+    folder: Option<&str>,
+    include_vendored: bool,
+    limit: usize,
+) -> Result<Vec<Hotspot>, QueryError> {
+    let rows = changes(db, range, folder, include_vendored).await?;
+    let end = (range.until + chrono::Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let half_life = half_life_days(range);
+    #[derive(Default)]
+    struct File {
+        commits: HashSet<i64>,
+        churn: i64,
+        score: f64,
+        last: Option<DateTime<Utc>>,
+        authors: HashMap<String, (String, i64)>,
+    }
+    let mut files: HashMap<String, File> = HashMap::new();
+    for c in rows {
+        let file = files.entry(c.path).or_default();
+        let lines = c.insertions + c.deletions;
+        if file.commits.insert(c.commit_id) {
+            let age_days = Ord::max((end - c.at).num_seconds(), 0) as f64 / 86_400.0;
+            file.score += (1.0 + (1.0 + lines as f64).ln()) * 0.5f64.powf(age_days / half_life);
+        }
+        file.churn += lines;
+        file.last = Ord::max(file.last, Some(c.at));
+        let author = file.authors.entry(c.email).or_insert_with(|| (c.name, 0));
+        author.1 += lines;
+    }
+    let mut spots: Vec<Hotspot> = files
+        .into_iter()
+        .map(|(path, f)| {
+            let total = Ord::max(f.authors.values().map(|(_, lines)| lines).sum::<i64>(), 1) as f64;
+            let mut authors: Vec<(String, String, f64)> =
+                f.authors.into_iter().map(|(email, (name, lines))| (email, name, lines as f64 / total)).collect();
+            authors.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+            authors.truncate(3);
+            Hotspot {
+                path,
+                commits: f.commits.len() as i64,
+                churn: f.churn,
+                score: f.score,
+                last_change: f.last.unwrap_or_default(),
+                main_authors: authors,
+            }
+        })
+        .collect();
+    spots.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
+    spots.truncate(limit);
+    Ok(spots)
 }

@@ -5,6 +5,7 @@ mod commits;
 pub mod dashboard_models;
 pub mod day;
 mod fast_json;
+mod files;
 mod models;
 mod repositories;
 mod syncs;
@@ -18,11 +19,12 @@ pub use models::*;
 
 pub fn apis(
     state: Arc<AppState>,
-) -> (repositories::RepositoriesApi, syncs::SyncsApi, commits::CommitsApi, activity::ActivityApi) {
+) -> (repositories::RepositoriesApi, syncs::SyncsApi, commits::CommitsApi, activity::ActivityApi, files::FilesApi) {
     (
         repositories::RepositoriesApi { state: state.clone() },
         syncs::SyncsApi { state: state.clone() },
         commits::CommitsApi { state: state.clone() },
-        activity::ActivityApi { state },
+        activity::ActivityApi { state: state.clone() },
+        files::FilesApi { state },
     )
 }

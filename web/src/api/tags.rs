@@ -10,4 +10,6 @@ pub enum ApiTags {
     Commits,
     /// Commit history over time.
     Activity,
+    /// Files and folders: what changed where.
+    Files,
 }

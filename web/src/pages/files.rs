@@ -1,7 +1,8 @@
 //! `/files`: a folder's files and sub-folders with their commits, lines added and removed,
 //! authors, last change and language in the view's range, sortable, each with a bar of its
-//! churn; a folder opens the folder, a file its history (`/commits?path=`). Vendored and
-//! generated paths are left out unless `vendored=include`.
+//! churn; a folder opens the folder, a file its history (`/commits?path=`). Above them, the
+//! folder's hotspots: the files changed most, weighted by size and recency, with the people
+//! who know them. Vendored and generated paths are left out unless `vendored=include`.
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{charts, error::PageResult, filter_bar::FilterForm, format::filters};
+use super::{charts, error::PageResult, filter_bar::FilterForm, format::filters, links};
 use crate::{
     auth::Identity,
     state::AppState,
@@ -67,6 +68,20 @@ struct Row {
     churn: String,
 }
 
+/// A file among the hotspots, with the people who know it.
+struct Spot {
+    path: String,
+    href: String,
+    commits: i64,
+    churn: i64,
+    last_change: String,
+    /// (name, link to their view, share of the file's lines in percent)
+    authors: Vec<(String, String, i64)>,
+}
+
+/// Hotspots listed above the tree.
+const HOTSPOTS: usize = 10;
+
 /// One step of the breadcrumb.
 struct Crumb {
     name: String,
@@ -85,6 +100,9 @@ struct FilesPage {
     commits_href: Option<String>,
     columns: Vec<Column>,
     rows: Vec<Row>,
+    hotspots: Vec<Spot>,
+    /// The half-life of a change's weight among the hotspots, in days.
+    half_life: i64,
     include_vendored: bool,
     vendored_href: String,
 }
@@ -119,17 +137,34 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         }
         url.finish()
     };
+    let history = |path: &str| {
+        let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
+        url.append_pair("path", path);
+        url.finish()
+    };
+    let hotspots = tree::hotspots(&state.db, &view.range, folder.as_deref(), include_vendored, HOTSPOTS)
+        .await?
+        .into_iter()
+        .map(|h| Spot {
+            href: history(&h.path),
+            authors: h
+                .main_authors
+                .into_iter()
+                .map(|(email, name, share)| {
+                    (name, links::person(view.repository, &email), (share * 100.0).round() as i64)
+                })
+                .collect(),
+            path: h.path,
+            commits: h.commits,
+            churn: h.churn,
+            last_change: h.last_change.format("%Y-%m-%d").to_string(),
+        })
+        .collect();
     let max = entries.iter().map(|e| e.insertions + e.deletions).max().unwrap_or(0);
     let rows = entries
         .iter()
         .map(|e| Row {
-            href: if e.is_folder {
-                link(Some(&e.path), sort, include_vendored)
-            } else {
-                let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
-                url.append_pair("path", &e.path);
-                url.finish()
-            },
+            href: if e.is_folder { link(Some(&e.path), sort, include_vendored) } else { history(&e.path) },
             churn: charts::churn_bar(
                 e.insertions,
                 e.deletions,
@@ -176,11 +211,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let page = FilesPage {
         user: identity.user.display_name().to_owned(),
         scope: view.scope(),
-        commits_href: folder.as_ref().map(|f| {
-            let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
-            url.append_pair("path", f);
-            url.finish()
-        }),
+        commits_href: folder.as_deref().map(history),
         form,
         crumbs,
         here,
@@ -193,6 +224,8 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             })
             .collect(),
         rows,
+        hotspots,
+        half_life: tree::half_life_days(&view.range).round() as i64,
         include_vendored,
         vendored_href: link(folder.as_deref(), sort, !include_vendored),
     };
