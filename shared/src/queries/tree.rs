@@ -119,10 +119,26 @@ pub async fn entries(
     folder: Option<&str>,
     include_vendored: bool,
 ) -> Result<Vec<Entry>, QueryError> {
+    Ok(entries_of(&changes(db, range, folder, include_vendored).await?, folder))
+}
+
+/// The entries of `folder` and its `limit` hotspots, from one read of its file rows.
+pub async fn folder(
+    db: &impl ConnectionTrait,
+    range: &Range,
+    folder: Option<&str>,
+    include_vendored: bool,
+    limit: usize,
+) -> Result<(Vec<Entry>, Vec<Hotspot>), QueryError> {
     let rows = changes(db, range, folder, include_vendored).await?;
+    Ok((entries_of(&rows, folder), hotspots_of(&rows, range, limit)))
+}
+
+fn entries_of(rows: &[Change], folder: Option<&str>) -> Vec<Entry> {
     let prefix = folder.map_or(0, |f| f.len() + 1);
     let mut tallies: HashMap<String, Tally> = HashMap::new();
     for Change { path: full, language, commit_id, email: author, at, insertions, deletions, .. } in rows {
+        let (commit_id, at, insertions, deletions) = (*commit_id, *at, *insertions, *deletions);
         let rest = &full[prefix.min(full.len())..];
         let (name, is_folder) = rest.split_once('/').map_or((rest, false), |(first, _)| (first, true));
         let tally = tallies.entry(name.to_owned()).or_default();
@@ -131,10 +147,10 @@ pub async fn entries(
         let lines = insertions + deletions;
         tally.insertions += insertions;
         tally.deletions += deletions;
-        tally.authors.insert(author);
+        tally.authors.insert(author.clone());
         tally.last_change = Ord::max(tally.last_change, Some(at));
         if let Some(language) = language {
-            *tally.languages.entry(language).or_default() += Ord::max(lines, 1);
+            *tally.languages.entry(language.clone()).or_default() += Ord::max(lines, 1);
         }
     }
     let mut entries: Vec<Entry> = tallies
@@ -152,7 +168,7 @@ pub async fn entries(
         })
         .collect();
     entries.sort_by(|a, b| b.commits.cmp(&a.commits).then_with(|| a.name.cmp(&b.name)));
-    Ok(entries)
+    entries
 }
 
 /// A file that changes often: the first place a reviewer or a newcomer looks.
@@ -176,15 +192,8 @@ pub fn half_life_days(range: &Range) -> f64 {
     (((range.until - range.since).num_days() + 1) as f64 / 4.0).max(7.0)
 }
 
-/// The `limit` files under `folder` with the highest [`Hotspot::score`] in `range`.
-pub async fn hotspots(
-    db: &impl ConnectionTrait,
-    range: &Range,
-    folder: Option<&str>,
-    include_vendored: bool,
-    limit: usize,
-) -> Result<Vec<Hotspot>, QueryError> {
-    let rows = changes(db, range, folder, include_vendored).await?;
+/// The `limit` files of `rows` with the highest [`Hotspot::score`] in `range`.
+fn hotspots_of(rows: &[Change], range: &Range, limit: usize) -> Vec<Hotspot> {
     let end = (range.until + chrono::Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let half_life = half_life_days(range);
     #[derive(Default)]
@@ -197,7 +206,7 @@ pub async fn hotspots(
     }
     let mut files: HashMap<String, File> = HashMap::new();
     for c in rows {
-        let file = files.entry(c.path).or_default();
+        let file = files.entry(c.path.clone()).or_default();
         let lines = c.insertions + c.deletions;
         if file.commits.insert(c.commit_id) {
             let age_days = Ord::max((end - c.at).num_seconds(), 0) as f64 / 86_400.0;
@@ -205,7 +214,7 @@ pub async fn hotspots(
         }
         file.churn += lines;
         file.last = Ord::max(file.last, Some(c.at));
-        let author = file.authors.entry(c.email).or_insert_with(|| (c.name, 0));
+        let author = file.authors.entry(c.email.clone()).or_insert_with(|| (c.name.clone(), 0));
         author.1 += lines;
     }
     let mut spots: Vec<Hotspot> = files
@@ -228,5 +237,5 @@ pub async fn hotspots(
         .collect();
     spots.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.path.cmp(&b.path)));
     spots.truncate(limit);
-    Ok(spots)
+    spots
 }

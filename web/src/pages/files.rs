@@ -116,7 +116,8 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         .iter()
         .find(|(key, _, _)| Some(*key) == params.sort.as_deref())
         .map_or(("commits", Order::Commits), |(key, _, order)| (*key, *order));
-    let mut entries = tree::entries(&state.db, &view.range, folder.as_deref(), include_vendored).await?;
+    let (mut entries, spots) =
+        tree::folder(&state.db, &view.range, folder.as_deref(), include_vendored, HOTSPOTS).await?;
     match order {
         Order::Name => entries.sort_by(|a, b| (!a.is_folder, &a.name).cmp(&(!b.is_folder, &b.name))),
         Order::Commits => {}
@@ -142,8 +143,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         url.append_pair("path", path);
         url.finish()
     };
-    let hotspots = tree::hotspots(&state.db, &view.range, folder.as_deref(), include_vendored, HOTSPOTS)
-        .await?
+    let hotspots = spots
         .into_iter()
         .map(|h| Spot {
             href: history(&h.path),
