@@ -122,8 +122,7 @@ pub fn normal_path(path: &str) -> Option<&str> {
 }
 
 /// The ids of the commits (of one repository, or all) that changed `path` or a path under
-/// it: the paths are found by range on their index (`path/` up to `path0`, '0' being the
-/// character after '/'), then their commits by the (path, commit) index.
+/// it ([`crate::queries::files::under`]), found through the (path, commit) index.
 fn commits_changing(repository_id: Option<i64>, path: &str) -> sea_orm::sea_query::SelectStatement {
     use crate::entities::{commit_file, path as paths};
     let mut query = sea_orm::sea_query::Query::select();
@@ -135,11 +134,9 @@ fn commits_changing(repository_id: Option<i64>, path: &str) -> sea_orm::sea_quer
             Expr::col((paths::Entity, paths::Column::Id)).equals((commit_file::Entity, commit_file::Column::PathId)),
         )
         .cond_where(
-            Condition::any().add(Expr::col((paths::Entity, paths::Column::Path)).eq(path)).add(
-                Condition::all()
-                    .add(Expr::col((paths::Entity, paths::Column::Path)).gte(format!("{path}/")))
-                    .add(Expr::col((paths::Entity, paths::Column::Path)).lt(format!("{path}0"))),
-            ),
+            Condition::any()
+                .add(Expr::col((paths::Entity, paths::Column::Path)).eq(path))
+                .add(crate::queries::files::under(path)),
         );
     if let Some(id) = repository_id {
         query.and_where(Expr::col((paths::Entity, paths::Column::RepositoryId)).eq(id));

@@ -90,6 +90,14 @@ impl PathIds {
     }
 }
 
+/// Paths under `folder` (not the folder itself), as a range on the paths index: from
+/// `folder/` up to `folder0`, '0' being the character after '/'.
+pub fn under(folder: &str) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(path::Column::Path.gte(format!("{folder}/")))
+        .add(path::Column::Path.lt(format!("{folder}0")))
+}
+
 /// The folder holding `path` ("" at the top), its first folder ("" for a file at the top)
 /// and its file name's extension, lowercased.
 pub fn parts(path: &str) -> (&str, &str, Option<String>) {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::Days;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
@@ -13,6 +13,7 @@ use crate::{
     entities::{activity_author, commit, tag},
     error::QueryError,
     numbers::grouped,
+    queries::start_of,
     queries::{
         activity::Range,
         daily::{Daily, LargestDay},
@@ -28,10 +29,6 @@ pub struct Highlight {
     pub commit: commit::Model,
     /// Why it stands out, for people ("largest change: +1200 −30 in 14 files").
     pub reasons: Vec<String>,
-}
-
-fn start_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
 /// `daily` is the scope's daily summary, which finds the largest changes' days.

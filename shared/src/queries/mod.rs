@@ -65,6 +65,11 @@ pub async fn managed_repository(
     }
 }
 
+/// The first moment (UTC) of `day`: ranges are by UTC commit day.
+pub(crate) fn start_of(day: chrono::NaiveDate) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+}
+
 /// The database's idea of "now", truncated to microseconds so a value read back from
 /// PostgreSQL compares equal to the one written.
 pub fn now() -> DateTime<Utc> {

@@ -4,10 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
 
-use crate::{error::QueryError, queries::index::NewCommit};
+use crate::{error::QueryError, queries::index::NewCommit, queries::start_of};
 
 /// Past this many days or people, one whole rebuild costs less than the lists.
 const MOST_TOUCHED: usize = 500;
@@ -157,8 +157,4 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-fn start_of(day: NaiveDate) -> DateTime<Utc> {
-    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }

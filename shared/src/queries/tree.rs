@@ -6,14 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, RelationTrait,
-    sea_query::{Expr, ExprTrait, JoinType},
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, RelationTrait, sea_query::JoinType,
 };
 
 use crate::{
     entities::{commit, commit_file, path},
     error::QueryError,
-    queries::activity::Range,
+    queries::{activity::Range, start_of},
 };
 
 /// One file or folder of a folder.
@@ -64,8 +63,7 @@ async fn changes(
     folder: Option<&str>,
     include_vendored: bool,
 ) -> Result<Vec<Change>, QueryError> {
-    let since = range.since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-    let until = (range.until + chrono::Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let (since, until) = (start_of(range.since), start_of(range.until + chrono::Days::new(1)));
     let mut query = commit_file::Entity::find()
         .select_only()
         .column(path::Column::Path)
@@ -88,11 +86,7 @@ async fn changes(
         query = query.filter(path::Column::Vendored.eq(false));
     }
     if let Some(folder) = folder {
-        query = query.filter(
-            Expr::col((path::Entity, path::Column::Path))
-                .gte(format!("{folder}/"))
-                .and(Expr::col((path::Entity, path::Column::Path)).lt(format!("{folder}0"))),
-        );
+        query = query.filter(crate::queries::files::under(folder));
     }
     type Row = (String, Option<String>, i64, String, String, DateTime<Utc>, Option<i64>, Option<i64>);
     let rows: Vec<Row> = query.into_tuple().all(db).await?;
@@ -194,7 +188,7 @@ pub fn half_life_days(range: &Range) -> f64 {
 
 /// The `limit` files of `rows` with the highest [`Hotspot::score`] in `range`.
 fn hotspots_of(rows: &[Change], range: &Range, limit: usize) -> Vec<Hotspot> {
-    let end = (range.until + chrono::Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end = start_of(range.until + chrono::Days::new(1));
     let half_life = half_life_days(range);
     #[derive(Default)]
     struct File {

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use gitdash_shared::queries::index::NewCommit;
 use gix::{ObjectId, bstr::BStr};
 
-use super::{GitError, numstat::DiffState};
+use super::{GitError, numstat::DiffState, text::text};
 
 /// Every commit reachable from `head`, as `git rev-list head` lists them.
 pub fn reachable(repo: &gix::Repository, head: ObjectId) -> Result<Vec<ObjectId>, GitError> {
@@ -151,11 +151,4 @@ pub fn read_commit(
 
 fn timestamp(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(seconds, 0).unwrap_or_default()
-}
-
-/// Text for the database: invalid UTF-8 replaced, and NUL (which PostgreSQL cannot store)
-/// too.
-pub fn text(bytes: &BStr) -> String {
-    let lossy = String::from_utf8_lossy(bytes.as_ref());
-    if lossy.contains('\0') { lossy.replace('\0', "\u{FFFD}") } else { lossy.into_owned() }
 }

@@ -6,5 +6,6 @@ pub mod fetch;
 pub mod history;
 pub mod numstat;
 pub mod paths;
+pub mod text;
 
 pub use error::GitError;

@@ -29,7 +29,7 @@ use gitdash_shared::{
     queries::{files::FileChange, index::LineStats},
 };
 
-use super::{GitError, history::text, paths::PathClassifier};
+use super::{GitError, paths::PathClassifier, text::text};
 
 /// Git's `FIRST_FEW_BYTES`: how far it looks for a NUL byte to call a file binary.
 const BINARY_PROBE: usize = 8000;
