@@ -16,6 +16,7 @@ mod m20261202_000009_commit_details;
 mod m20261203_000010_indexed_head;
 mod m20261203_000011_commit_search;
 mod m20261203_000012_commit_files;
+mod m20261203_000013_ownership;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_indexed_head::Migration),
             Box::new(m20261203_000011_commit_search::Migration),
             Box::new(m20261203_000012_commit_files::Migration),
+            Box::new(m20261203_000013_ownership::Migration),
         ]
     }
 }

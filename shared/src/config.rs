@@ -36,6 +36,8 @@ pub struct Config {
     pub generated_paths: crate::generated::GeneratedPaths,
     /// Seals the credentials of private repositories; without it none can be stored or used.
     pub credentials_key: Option<crate::credentials::CredentialsKey>,
+    /// Days without a commit after which a person's knowledge counts as at risk.
+    pub inactive_after_days: usize,
 }
 
 /// The Redis queue name when `GITDASH_QUEUE` is not set; apalis derives its keys from it
@@ -101,6 +103,7 @@ impl Config {
             index_threads: count(&get, "GITDASH_INDEX_THREADS", default_threads())?,
             sync_max_attempts: count(&get, "GITDASH_SYNC_MAX_ATTEMPTS", 5)?,
             sync_retry_delay_seconds: count(&get, "GITDASH_SYNC_RETRY_DELAY_SECONDS", 5)?,
+            inactive_after_days: count(&get, "GITDASH_INACTIVE_AFTER_DAYS", 180)?,
             resync_interval: resync_interval(&get)?,
             worker_listen: match get("GITDASH_WORKER_LISTEN").unwrap_or_else(|| "127.0.0.1:5001".into()) {
                 off if off.eq_ignore_ascii_case("off") => None,

@@ -2,6 +2,7 @@
 //! its entities, the sync job payload and queue, and the query layer both processes go through.
 
 pub mod auth_config;
+pub mod authorship;
 pub mod bots;
 pub mod config;
 pub mod credentials;

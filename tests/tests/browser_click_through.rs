@@ -107,8 +107,8 @@ async fn bars_shas_and_names_lead_on_and_pages_use_a_wide_screen() {
     chrome.wait_for_url(&web.url(&format!("/repositories/{id}/commits/"))).await;
     assert!(chrome.text_of("main").await.contains("An empty file now gives one EOF token."));
     chrome.screenshot("commit").await;
-    chrome.find("dl.facts a[href^='/committers']").await.click().await.expect("click the author");
-    chrome.wait_for_url(&web.url("/committers?")).await;
+    chrome.find("dl.facts a[href^='/person']").await.click().await.expect("click the author");
+    chrome.wait_for_url(&web.url("/person?")).await;
     assert!(chrome.text_of("main h1").await.starts_with("Grace Hopper"));
     chrome.screenshot("person").await;
 

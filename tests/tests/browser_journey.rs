@@ -132,6 +132,7 @@ async fn the_dashboard_fits_a_phone_screen() {
         ("commits", format!("/commits?repository={id}")),
         ("committers", format!("/committers?repository={id}")),
         ("files", format!("/files?repository={id}")),
+        ("ownership", format!("/ownership?repository={id}")),
         ("repositories", "/repositories".to_owned()),
     ] {
         chrome.goto(&web.url(&path)).await;

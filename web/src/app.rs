@@ -30,7 +30,7 @@ use crate::{
         health,
         metrics::{self, WebMetrics},
     },
-    pages::{self, assets, commit, commits, committers, files, landing, repositories, statistics},
+    pages::{self, assets, commit, commits, committers, files, landing, ownership, person, repositories, statistics},
     security_headers,
     state::AppState,
 };
@@ -149,6 +149,8 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
                     "/committers/export.csv",
                     "/committers/export.json",
                     "/files",
+                    "/ownership",
+                    "/person",
                     "/repositories/:id",
                     "/repositories/:id/commits/:sha",
                 ],
@@ -182,6 +184,8 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/committers/export.csv", page(get(committers::export_csv).boxed()))
         .at("/committers/export.json", page(get(committers::export_json).boxed()))
         .at("/files", page(get(files::page).boxed()))
+        .at("/ownership", page(get(ownership::page).boxed()))
+        .at("/person", page(get(person::page).boxed()))
         .at("/repositories", page(get(repositories::page).post(repositories::add).boxed()))
         .at("/repositories/:id", page(get(repositories::overview).boxed()))
         .at("/repositories/:id/commits/:sha", page(get(commit::page).boxed()))

@@ -137,6 +137,12 @@ fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
+/// The first day on which a commit still counts as recent activity, `days` before today:
+/// a main author quiet since before it puts their knowledge at risk.
+pub fn active_since(days: usize) -> NaiveDate {
+    today() - chrono::Days::new(days as u64)
+}
+
 impl ViewRequest {
     /// Resolves the view: an unknown repository means all of them; a start date gives the
     /// range up to the end date (or today); an end date alone, the preset's length up to

@@ -39,6 +39,7 @@ use tokio::sync::{mpsc, watch};
 use crate::git::{
     GitError,
     fetch::{self, FetchPolicy, update_clone},
+    head_files,
     history::{self, IdentityMapper, RecentTrees},
     numstat::DiffState,
     paths::PathClassifier,
@@ -126,6 +127,7 @@ pub async fn sync_repository(
         queries::index::begin_writing(db, repository_id, plan.mailmap_id.map(|id| id.to_string())).await?;
         let mailmap = Arc::new(plan.mailmap);
         let clone_dir = dir.clone();
+        let head_dir = dir.clone();
         let open = move || fetch::open_clone(&dir, policy);
         let (added, touched) =
             index_commits(ctx, repository_id, open, plan.new_ids, mailmap, progress, interrupt).await?;
@@ -142,6 +144,7 @@ pub async fn sync_repository(
             fill_details(db, repository_id, clone_dir, policy, ctx.config.generated_paths.clone()).await?;
             queries::summaries::rebuild(db, repository_id).await?;
         }
+        mark_head_files(db, repository_id, head_dir, policy, remote.head).await?;
         if outcome.commits_added + outcome.commits_removed >= LARGE_CHANGE {
             queries::index::refresh_statistics(db).await?;
         }
@@ -361,6 +364,21 @@ async fn fill_details(
         "details of older rows filled in"
     );
     Ok(())
+}
+
+/// Marks the paths that are files of the head tree (none for an empty repository).
+async fn mark_head_files(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    dir: std::path::PathBuf,
+    policy: FetchPolicy,
+    head: Option<ObjectId>,
+) -> Result<(), SyncError> {
+    let files = match head {
+        Some(head) => blocking(move || head_files::files_of(&fetch::open_clone(&dir, policy)?, head)).await??,
+        None => Vec::new(),
+    };
+    Ok(queries::files::mark_head(db, repository_id, &files).await?)
 }
 
 fn ids(shas: Vec<String>) -> Vec<(String, ObjectId)> {

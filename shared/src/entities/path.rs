@@ -19,6 +19,8 @@ pub struct Model {
     pub language: Option<String>,
     /// Vendored or generated code, left out of the views unless asked for.
     pub vendored: bool,
+    /// A file of the repository's head tree as of the last sync.
+    pub in_head: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -198,6 +198,46 @@ pub async fn shas_without_files(db: &impl ConnectionTrait, repository_id: i64) -
         .await?)
 }
 
+/// Marks which of the repository's paths are files of its head tree (`files`): ownership
+/// and the truck factor count those. Only the paths whose mark changes are written.
+pub async fn mark_head(
+    db: &sea_orm::DatabaseConnection,
+    repository_id: i64,
+    files: &[String],
+) -> Result<(), QueryError> {
+    use sea_orm::sea_query::Expr;
+    let head: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
+    let stored: Vec<(i64, String, bool)> = path::Entity::find()
+        .select_only()
+        .column(path::Column::Id)
+        .column(path::Column::Path)
+        .column(path::Column::InHead)
+        .filter(path::Column::RepositoryId.eq(repository_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut now_in, mut now_out) = (Vec::new(), Vec::new());
+    for (id, p, in_head) in stored {
+        match (head.contains(p.as_str()), in_head) {
+            (true, false) => now_in.push(id),
+            (false, true) => now_out.push(id),
+            _ => {}
+        }
+    }
+    let txn = crate::db::begin_write(db).await?;
+    for (ids, value) in [(now_in, true), (now_out, false)] {
+        for chunk in ids.chunks(CHUNK) {
+            path::Entity::update_many()
+                .col_expr(path::Column::InHead, Expr::value(value))
+                .filter(path::Column::Id.is_in(chunk.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 /// One path of one commit, as the commit page lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangedFile {
@@ -212,7 +252,8 @@ pub struct ChangedFile {
 /// before file rows existed and not filled in yet).
 pub async fn of_commit(db: &impl ConnectionTrait, commit_id: i64) -> Result<Vec<ChangedFile>, QueryError> {
     use sea_orm::{QueryOrder, RelationTrait, sea_query::JoinType};
-    let rows: Vec<(String, Option<i64>, Option<i64>, Option<String>, bool)> = commit_file::Entity::find()
+    type Row = (String, Option<i64>, Option<i64>, Option<String>, bool);
+    let rows: Vec<Row> = commit_file::Entity::find()
         .select_only()
         .column(path::Column::Path)
         .column(commit_file::Column::Insertions)

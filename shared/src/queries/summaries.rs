@@ -1,10 +1,11 @@
 //! Keeping the summaries the dashboard reads (`activity_daily`, `activity_authors`,
-//! `activity_hours`) in line with the commits: rebuilt whole after a rewrite or a re-map,
-//! updated for the days and people new commits touched after a push.
+//! `activity_hours`, `path_authors`, `language_months`) in line with the commits: rebuilt
+//! whole after a rewrite or a re-map, updated for the days, people and paths new commits
+//! touched after a push.
 
 use std::collections::BTreeSet;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
 
 use crate::{error::QueryError, queries::index::NewCommit, queries::start_of};
@@ -12,11 +13,13 @@ use crate::{error::QueryError, queries::index::NewCommit, queries::start_of};
 /// Past this many days or people, one whole rebuild costs less than the lists.
 const MOST_TOUCHED: usize = 500;
 
-/// What new commits touched: their days (UTC, by commit time) and authors (after .mailmap).
+/// What new commits touched: their days (UTC, by commit time), authors (after .mailmap)
+/// and paths.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Touched {
     days: BTreeSet<NaiveDate>,
     authors: BTreeSet<String>,
+    paths: BTreeSet<String>,
 }
 
 impl Touched {
@@ -24,6 +27,7 @@ impl Touched {
         for commit in commits {
             self.days.insert(commit.committed_at.date_naive());
             self.authors.insert(commit.author_email.clone());
+            self.paths.extend(commit.files.iter().map(|f| f.path.clone()));
         }
     }
 
@@ -44,7 +48,7 @@ pub async fn update(db: &DatabaseConnection, repository_id: i64, touched: &Touch
     if touched.is_empty() {
         return Ok(());
     }
-    if touched.days.len() > MOST_TOUCHED || touched.authors.len() > MOST_TOUCHED {
+    if touched.days.len() > MOST_TOUCHED || touched.authors.len() > MOST_TOUCHED || touched.paths.len() > MOST_TOUCHED {
         return rebuild(db, repository_id).await;
     }
     refresh(db, repository_id, Some(touched)).await
@@ -78,10 +82,13 @@ impl Sql {
 
 async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&Touched>) -> Result<(), QueryError> {
     let backend = db.get_database_backend();
-    let day = match backend {
-        DatabaseBackend::Postgres => "to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    let (day, month) = match backend {
+        DatabaseBackend::Postgres => (
+            "to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+            "to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+        ),
         // sqlx stores UTC times as RFC 3339 text: the date is its first ten characters.
-        _ => "substr(committed_at, 1, 10)",
+        _ => ("substr(committed_at, 1, 10)", "substr(committed_at, 1, 7)"),
     };
     let mut sql = Sql { backend, values: Vec::new() };
     // Each statement takes its own parameters, so each narrowing is written per statement.
@@ -102,6 +109,38 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
                 sql.list(t.days.iter().map(|d| d.to_string()))
             )
         }
+        None => String::new(),
+    };
+    let months = |sql: &mut Sql| match touched {
+        Some(t) => {
+            let months: BTreeSet<String> = t.days.iter().map(|d| d.format("%Y-%m").to_string()).collect();
+            format!(" AND month IN ({})", sql.list(months))
+        }
+        None => String::new(),
+    };
+    let months_of_commits = |sql: &mut Sql| match touched {
+        Some(t) => {
+            // The commit-time range first, as for the days.
+            let months: BTreeSet<String> = t.days.iter().map(|d| d.format("%Y-%m").to_string()).collect();
+            let (first, last) = (t.days.first().copied(), t.days.last().copied());
+            let from = first.and_then(|d| d.with_day(1)).map(start_of);
+            let until =
+                last.and_then(|d| d.with_day(1)).and_then(|d| d.checked_add_months(Months::new(1))).map(start_of);
+            format!(
+                " AND committed_at >= {} AND committed_at < {} AND {month} IN ({})",
+                sql.param(from),
+                sql.param(until),
+                sql.list(months)
+            )
+        }
+        None => String::new(),
+    };
+    let paths = |sql: &mut Sql, column: &str| match touched {
+        Some(t) => format!(
+            " AND {column} IN (SELECT id FROM paths WHERE repository_id = {} AND path IN ({}))",
+            sql.param(repository_id),
+            sql.list(t.paths.iter().cloned())
+        ),
         None => String::new(),
     };
     let people = |sql: &mut Sql| match touched {
@@ -153,6 +192,38 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
          SUM(CASE WHEN parent_count > 1 THEN 1 ELSE 0 END) \
          FROM commits WHERE repository_id = {repository}{narrow} \
          GROUP BY repository_id, author_email, author_weekday_hour"
+    )))
+    .await?;
+
+    let repository = sql.param(repository_id);
+    let narrow = paths(&mut sql, "path_id");
+    txn.execute_raw(sql.statement(format!("DELETE FROM path_authors WHERE repository_id = {repository}{narrow}")))
+        .await?;
+    let repository = sql.param(repository_id);
+    let narrow = paths(&mut sql, "f.path_id");
+    txn.execute_raw(sql.statement(format!(
+        "INSERT INTO path_authors (repository_id, path_id, author_email, author_name, commits, insertions, \
+         deletions, first_at, last_at) \
+         SELECT c.repository_id, f.path_id, c.author_email, MAX(c.author_name), COUNT(*), \
+         COALESCE(SUM(f.insertions), 0), COALESCE(SUM(f.deletions), 0), MIN(c.committed_at), MAX(c.committed_at) \
+         FROM commit_files f JOIN commits c ON c.id = f.commit_id \
+         WHERE c.repository_id = {repository}{narrow} GROUP BY c.repository_id, f.path_id, c.author_email"
+    )))
+    .await?;
+
+    let repository = sql.param(repository_id);
+    let narrow = months(&mut sql);
+    txn.execute_raw(sql.statement(format!("DELETE FROM language_months WHERE repository_id = {repository}{narrow}")))
+        .await?;
+    let repository = sql.param(repository_id);
+    let narrow = months_of_commits(&mut sql);
+    txn.execute_raw(sql.statement(format!(
+        "INSERT INTO language_months (repository_id, month, language, vendored, insertions, deletions) \
+         SELECT c.repository_id, {month}, COALESCE(p.language, ''), p.vendored, \
+         COALESCE(SUM(f.insertions), 0), COALESCE(SUM(f.deletions), 0) \
+         FROM commit_files f JOIN commits c ON c.id = f.commit_id JOIN paths p ON p.id = f.path_id \
+         WHERE c.repository_id = {repository}{narrow} \
+         GROUP BY c.repository_id, {month}, COALESCE(p.language, ''), p.vendored"
     )))
     .await?;
     txn.commit().await?;

@@ -7,6 +7,7 @@ pub mod day;
 mod fast_json;
 mod files;
 mod models;
+mod ownership;
 mod repositories;
 mod syncs;
 mod tags;
@@ -19,12 +20,20 @@ pub use models::*;
 
 pub fn apis(
     state: Arc<AppState>,
-) -> (repositories::RepositoriesApi, syncs::SyncsApi, commits::CommitsApi, activity::ActivityApi, files::FilesApi) {
+) -> (
+    repositories::RepositoriesApi,
+    syncs::SyncsApi,
+    commits::CommitsApi,
+    activity::ActivityApi,
+    files::FilesApi,
+    ownership::OwnershipApi,
+) {
     (
         repositories::RepositoriesApi { state: state.clone() },
         syncs::SyncsApi { state: state.clone() },
         commits::CommitsApi { state: state.clone() },
         activity::ActivityApi { state: state.clone() },
-        files::FilesApi { state },
+        files::FilesApi { state: state.clone() },
+        ownership::OwnershipApi { state },
     )
 }

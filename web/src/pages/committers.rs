@@ -133,7 +133,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         .map(|(c, counts)| Row {
             href: links::person(view.repository, &c.email),
             commits_href: {
-                let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}&", view.query(None)));
+                let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
                 url.append_pair("author", &c.email);
                 url.finish()
             },

@@ -5,14 +5,14 @@ pub fn commit(repository: i64, sha: &str) -> String {
     format!("/repositories/{repository}/commits/{sha}")
 }
 
-/// The committers view narrowed to the person with `email`, within one repository or all.
+/// The page of the person with `email`, within one repository or all, all time.
 pub fn person(repository: Option<i64>, email: &str) -> String {
-    let mut url = url::form_urlencoded::Serializer::for_suffix(String::from("/committers?"), "/committers?".len());
+    let mut url = url::form_urlencoded::Serializer::for_suffix(String::from("/person?"), "/person?".len());
     if let Some(id) = repository {
         url.append_pair("repository", &id.to_string());
     }
     url.append_pair("range", "all");
-    url.append_pair("person", email);
+    url.append_pair("email", email);
     url.finish()
 }
 

@@ -17,5 +17,7 @@ pub mod landing;
 pub mod links;
 pub mod message;
 pub mod overview;
+pub mod ownership;
+pub mod person;
 pub mod repositories;
 pub mod statistics;

@@ -1,11 +1,13 @@
-//! `/statistics`: punch card, code frequency, commits and committers per month, for all
+//! `/statistics`: punch card, code frequency, commits and committers per month, lines of
+//! code and the language mix at the end of each month (vendored and generated files left
+//! out), for all
 //! repositories or one, over a preset range or two dates, merges and bots left out unless
 //! asked for (`?repository=3&range=all&merges=include`).
 
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::activity;
+use gitdash_shared::queries::{activity, growth};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -37,6 +39,27 @@ struct StatisticsPage {
     committers_per_month: String,
     /// "week" or "month": the code frequency's bars.
     frequency_period: &'static str,
+    lines_of_code: String,
+    /// Lines of code at the end of the range.
+    lines_now: i64,
+    languages: Vec<LanguageRow>,
+}
+
+/// One language of the mix: its lines at the end of the range, its share, its trend.
+struct LanguageRow {
+    name: String,
+    lines: i64,
+    share: String,
+    trend: String,
+}
+
+/// The value of `series` (one per month of `months`, ascending) at the end of `month`: that
+/// of the last month up to it, 0 before the first.
+fn at_end_of(months: &[chrono::NaiveDate], series: &[i64], month: chrono::NaiveDate) -> i64 {
+    match months.partition_point(|m| *m <= month) {
+        0 => 0,
+        i => series.get(i - 1).copied().unwrap_or(0),
+    }
 }
 
 #[handler]
@@ -109,6 +132,41 @@ pub async fn page(
             })
         })
         .collect();
+    let grown = growth::growth(db, view.repository, false).await?;
+    let starts: Vec<chrono::NaiveDate> = months.iter().filter_map(|p| p.start).collect();
+    let loc_bars: Vec<charts::Bar> = starts
+        .iter()
+        .map(|&start| {
+            let lines = at_end_of(&grown.months, &grown.total, start);
+            charts::Bar {
+                label: axis::period_label(start, month, true),
+                value: lines,
+                detail: format!("end of {}: {}", axis::period_name(start, month), count(lines, "line", "lines")),
+                href: None,
+            }
+        })
+        .collect();
+    let lines_now = loc_bars.last().map_or(0, |b| b.value);
+    let languages: Vec<LanguageRow> = grown
+        .languages
+        .iter()
+        .map(|l| {
+            let trend: Vec<i64> = starts.iter().map(|&m| at_end_of(&grown.months, &l.lines, m)).collect();
+            let lines = trend.last().copied().unwrap_or(0);
+            let name = if l.name.is_empty() { "Other".to_owned() } else { l.name.clone() };
+            LanguageRow {
+                share: if lines_now > 0 {
+                    format!("{:.1} %", lines as f64 * 100.0 / lines_now as f64)
+                } else {
+                    String::new()
+                },
+                trend: charts::sparkline(&trend, &format!("{name}: lines of code per month")),
+                name,
+                lines,
+            }
+        })
+        .filter(|l| l.lines > 0)
+        .collect();
     let total_in_card: i64 = card.iter().flatten().sum();
     let page = StatisticsPage {
         user: identity.user.display_name().to_owned(),
@@ -128,6 +186,9 @@ pub async fn page(
         frequency_period,
         per_month: charts::bars(&month_bars, "Commits per month", "commits"),
         committers_per_month: charts::bars(&people_bars, "Committers per month", "people"),
+        lines_of_code: charts::bars(&loc_bars, "Lines of code at the end of each month", "lines"),
+        lines_now,
+        languages,
     };
     Ok(Html(page.render()?).into_response())
 }

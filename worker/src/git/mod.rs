@@ -3,6 +3,7 @@
 
 mod error;
 pub mod fetch;
+pub mod head_files;
 pub mod history;
 pub mod numstat;
 pub mod paths;

@@ -53,12 +53,12 @@ fn both(slots: &[Slot<'_>], summary: &str, unit: &str, two_sided: bool) -> Strin
     html
 }
 
-/// A row's small activity chart: bars only, no axes, the whole range in 120 by 24 pixels.
 /// A churn bar: lines added and removed, beside the largest entry's `max`.
 pub fn churn_bar(added: i64, removed: i64, max: i64, summary: &str) -> String {
     canvas::churn_bar(added, removed, max, summary)
 }
 
+/// A row's small activity chart: bars only, no axes, the whole range in 120 by 24 pixels.
 pub fn sparkline(values: &[i64], summary: &str) -> String {
     canvas::sparkline(values, summary)
 }
