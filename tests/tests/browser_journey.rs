@@ -133,6 +133,8 @@ async fn the_dashboard_fits_a_phone_screen() {
         ("committers", format!("/committers?repository={id}")),
         ("files", format!("/files?repository={id}")),
         ("ownership", format!("/ownership?repository={id}")),
+        ("person", format!("/person?repository={id}&email=grace%40example.org")),
+        ("file", format!("/file?repository={id}&path=src/lexer.rs")),
         ("repositories", "/repositories".to_owned()),
     ] {
         chrome.goto(&web.url(&path)).await;

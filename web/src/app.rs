@@ -30,7 +30,9 @@ use crate::{
         health,
         metrics::{self, WebMetrics},
     },
-    pages::{self, assets, commit, commits, committers, files, landing, ownership, person, repositories, statistics},
+    pages::{
+        self, assets, commit, commits, committers, file, files, landing, ownership, person, repositories, statistics,
+    },
     security_headers,
     state::AppState,
 };
@@ -149,6 +151,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
                     "/committers/export.csv",
                     "/committers/export.json",
                     "/files",
+                    "/file",
                     "/ownership",
                     "/person",
                     "/repositories/:id",
@@ -184,6 +187,7 @@ pub fn routes(state: Arc<AppState>) -> impl poem::Endpoint {
         .at("/committers/export.csv", page(get(committers::export_csv).boxed()))
         .at("/committers/export.json", page(get(committers::export_json).boxed()))
         .at("/files", page(get(files::page).boxed()))
+        .at("/file", page(get(file::page).boxed()))
         .at("/ownership", page(get(ownership::page).boxed()))
         .at("/person", page(get(person::page).boxed()))
         .at("/repositories", page(get(repositories::page).post(repositories::add).boxed()))

@@ -6,6 +6,7 @@ pub mod aggregates;
 pub mod commits;
 pub mod credentials;
 pub mod daily;
+pub mod file;
 pub mod files;
 pub mod filters;
 pub mod growth;

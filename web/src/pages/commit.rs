@@ -71,7 +71,7 @@ pub async fn page(
         .await?
         .into_iter()
         .map(|f| FileRow {
-            href: links::path_history(id, &f.path),
+            href: links::file(&format!("repository={id}&range=all"), &f.path),
             path: f.path,
             lines: f.lines,
             language: f.language.unwrap_or_default(),

@@ -1,6 +1,6 @@
 //! `/files`: a folder's files and sub-folders with their commits, lines added and removed,
 //! authors, last change and language in the view's range, sortable, each with a bar of its
-//! churn; a folder opens the folder, a file its history (`/commits?path=`). Above them, the
+//! churn; a folder opens the folder, a file its page (`/file?path=`). Above them, the
 //! folder's hotspots: the files changed most, weighted by size and recency, with the people
 //! who know them. Vendored and generated paths are left out unless `vendored=include`.
 
@@ -143,10 +143,12 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         url.append_pair("path", path);
         url.finish()
     };
+    let query = view.query(None);
+    let file_page = |path: &str| links::file(&query, path);
     let hotspots = spots
         .into_iter()
         .map(|h| Spot {
-            href: history(&h.path),
+            href: file_page(&h.path),
             authors: h
                 .main_authors
                 .into_iter()
@@ -164,7 +166,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let rows = entries
         .iter()
         .map(|e| Row {
-            href: if e.is_folder { link(Some(&e.path), sort, include_vendored) } else { history(&e.path) },
+            href: if e.is_folder { link(Some(&e.path), sort, include_vendored) } else { file_page(&e.path) },
             churn: charts::churn_bar(
                 e.insertions,
                 e.deletions,

@@ -1,4 +1,4 @@
-//! The addresses pages link to, made in one place: a commit's page, a person's view.
+//! The addresses pages link to, made in one place: a commit's page, a person's, a file's.
 
 /// The commit page of `sha` in repository `repository`.
 pub fn commit(repository: i64, sha: &str) -> String {
@@ -16,11 +16,11 @@ pub fn person(repository: Option<i64>, email: &str) -> String {
     url.finish()
 }
 
-/// The commits of repository `repository` that changed `path` (a file or folder), all time.
-pub fn path_history(repository: i64, path: &str) -> String {
-    let mut url = url::form_urlencoded::Serializer::for_suffix(String::from("/commits?"), "/commits?".len());
-    url.append_pair("repository", &repository.to_string());
-    url.append_pair("range", "all");
+/// The page of the file at `path`, within one repository or all, under the view `query`
+/// (a query string without the path).
+pub fn file(query: &str, path: &str) -> String {
+    let base = format!("/file?{query}");
+    let mut url = url::form_urlencoded::Serializer::for_suffix(base.clone(), "/file?".len());
     url.append_pair("path", path);
     url.finish()
 }

@@ -9,6 +9,7 @@ pub mod commits;
 pub mod committers;
 pub mod error;
 pub mod export;
+pub mod file;
 pub mod files;
 pub mod filter_bar;
 pub mod format;

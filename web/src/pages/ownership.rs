@@ -131,13 +131,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         .entries
         .into_iter()
         .map(|e| Row {
-            href: if e.is_folder {
-                link(Some(&e.path))
-            } else {
-                let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
-                url.append_pair("path", &e.path);
-                url.finish()
-            },
+            href: if e.is_folder { link(Some(&e.path)) } else { links::file(&view.query(None), &e.path) },
             name: e.name,
             is_folder: e.is_folder,
             files: e.files,

@@ -1,0 +1,185 @@
+//! `/file?path=`: one file in one repository or all: what it is, lines added and removed
+//! per month over the view's range, the people who wrote it (and who knows it, by degree
+//! of authorship), and the commits that changed it, newest first.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use askama::Template;
+use chrono::{Datelike, Months};
+use gitdash_shared::queries::{activity::Bucket, commits::normal_path, file};
+use poem::{
+    IntoResponse, handler,
+    web::{Data, Html, Query},
+};
+use serde::Deserialize;
+
+use super::{
+    charts::{self, axis},
+    error::{PageError, PageResult},
+    filter_bar::FilterForm,
+    format::{filters, grouped},
+    links,
+};
+use crate::{
+    auth::Identity,
+    state::AppState,
+    view::{RangeChoice, ViewParams},
+};
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    #[serde(flatten)]
+    view: ViewParams,
+    path: Option<String>,
+}
+
+struct AuthorRow {
+    name: String,
+    href: String,
+    commits: i64,
+    lines: i64,
+    share: i64,
+    first_day: String,
+    last_day: String,
+    knows_it: bool,
+}
+
+struct ChangeRow {
+    short_sha: String,
+    href: String,
+    summary: String,
+    author: String,
+    author_href: String,
+    date: String,
+    /// `None` for a binary file.
+    lines: Option<(i64, i64)>,
+}
+
+/// Commits listed on the page; the rest are on the commits page.
+const CHANGES: usize = 30;
+
+/// One step of the breadcrumb.
+struct Crumb {
+    name: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "file.html")]
+struct FilePage {
+    user: String,
+    scope: Option<String>,
+    form: FilterForm,
+    path: String,
+    name: String,
+    crumbs: Vec<Crumb>,
+    language: String,
+    vendored: bool,
+    in_head: bool,
+    commits: usize,
+    insertions: i64,
+    deletions: i64,
+    churn: String,
+    authors: Vec<AuthorRow>,
+    changes: Vec<ChangeRow>,
+    history_href: String,
+}
+
+#[handler]
+pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(params): Query<Params>) -> PageResult {
+    let view = params.view.resolve(&state, RangeChoice::All).await?;
+    let path = params.path.as_deref().and_then(normal_path).unwrap_or_default().to_owned();
+    let db = &state.db;
+    let facts = file::facts(db, view.repository, &path)
+        .await?
+        .ok_or_else(|| PageError::NotFound(format!("No commit changed a file called {path:?} here.")))?;
+    let changes = file::changes(db, &facts.path_ids, &view.range).await?;
+    let authors = file::authors(db, &facts.path_ids, &view.range.filters.excluded_authors).await?;
+
+    let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for change in &changes {
+        let (added, removed) = change.lines.unwrap_or((0, 0));
+        let month = months.entry(change.committed_at.format("%Y-%m").to_string()).or_default();
+        month.0 += added;
+        month.1 += removed;
+    }
+    let first_month = view.since.with_day(1).unwrap_or(view.since);
+    let periods: Vec<charts::Split> =
+        std::iter::successors(Some(first_month), |m| m.checked_add_months(Months::new(1)))
+            .take_while(|m| *m <= view.until)
+            .map(|start| {
+                let (up, down) = months.get(&start.format("%Y-%m").to_string()).copied().unwrap_or((0, 0));
+                charts::Split {
+                    label: axis::period_label(start, Bucket::Month, true),
+                    up,
+                    down,
+                    detail: format!("{}: +{} −{} lines", start.format("%B %Y"), grouped(up), grouped(down)),
+                    href: None,
+                }
+            })
+            .collect();
+    let history_href = {
+        let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
+        url.append_pair("path", &path);
+        url.finish()
+    };
+    let mut crumbs = vec![Crumb {
+        name: view.scope().unwrap_or_else(|| "All repositories".into()),
+        href: format!("/files?{}", view.query(None)),
+    }];
+    let parts: Vec<&str> = path.split('/').collect();
+    for i in 0..parts.len().saturating_sub(1) {
+        let mut url = url::form_urlencoded::Serializer::new(format!("/files?{}", view.query(None)));
+        url.append_pair("path", &parts[..=i].join("/"));
+        crumbs.push(Crumb { name: parts[i].to_owned(), href: url.finish() });
+    }
+    let mut form = FilterForm::counted(&view, "/file", &state).await?;
+    form.carry.push(("path", path.clone()));
+    let page = FilePage {
+        user: identity.user.display_name().to_owned(),
+        scope: view.scope(),
+        form,
+        name: parts.last().copied().unwrap_or_default().to_owned(),
+        crumbs,
+        language: facts.language.unwrap_or_default(),
+        vendored: facts.vendored,
+        in_head: facts.in_head,
+        commits: changes.len(),
+        insertions: changes.iter().filter_map(|c| c.lines).map(|l| l.0).sum(),
+        deletions: changes.iter().filter_map(|c| c.lines).map(|l| l.1).sum(),
+        churn: charts::split(
+            &periods,
+            &format!("Lines of {path} added (above the axis) and removed (below it) per month"),
+            "lines",
+        ),
+        authors: authors
+            .into_iter()
+            .map(|a| AuthorRow {
+                href: links::person(view.repository, &a.email),
+                commits: a.commits,
+                lines: a.lines,
+                share: (a.share * 100.0).round() as i64,
+                first_day: a.first_at.format("%Y-%m-%d").to_string(),
+                last_day: a.last_at.format("%Y-%m-%d").to_string(),
+                knows_it: a.knows_it,
+                name: a.name,
+            })
+            .collect(),
+        changes: changes
+            .into_iter()
+            .take(CHANGES)
+            .map(|c| ChangeRow {
+                short_sha: c.sha.chars().take(10).collect(),
+                href: links::commit(c.repository_id, &c.sha),
+                summary: c.summary,
+                author_href: links::person(view.repository, &c.author_email),
+                author: c.author_name,
+                date: c.committed_at.format("%Y-%m-%d").to_string(),
+                lines: c.lines,
+            })
+            .collect(),
+        history_href,
+        path,
+    };
+    Ok(Html(page.render()?).into_response())
+}
