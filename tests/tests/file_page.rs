@@ -95,6 +95,16 @@ async fn file_page_on(backend: Backend) {
         .to_string();
     assert!(chart.contains(&format!("{month}: +{up} −{down} lines")), "{month}: {chart}");
 
+    let (status, api) = web.get(&format!("/api/v1/file?repository={id}&path=src/parser.rs")).await;
+    assert_eq!(status, 200, "{api}");
+    let shas: Vec<&str> =
+        api["commits"].as_array().expect("commits").iter().filter_map(|c| c["sha"].as_str()).collect();
+    assert_eq!(shas, truth.iter().map(|c| c.0.as_str()).collect::<Vec<_>>(), "the API lists the same commits");
+    assert_eq!(api["authors"][0]["email"], "ada@example.org");
+    assert_eq!(api["authors"][0]["lines"], ada_lines);
+    assert_eq!(api["authors"][0]["knows_it"], true);
+    assert_eq!(web.get(&format!("/api/v1/file?repository={id}&path=src/nothing.rs")).await.0, 404);
+
     let (_, gone) = get(format!("/file?repository={id}&range=all&path=src/old.rs")).await;
     assert!(gone.contains("deleted</span>"), "a file no longer in the tree says so: {gone}");
     let (status, _) = get(format!("/file?repository={id}&path=src/nothing.rs")).await;

@@ -87,16 +87,34 @@ async fn person_page_on(backend: Backend) {
     assert!(owned.contains("<code>core/</code>"), "{owned}");
     assert!(!owned.contains("<code>ui/</code>"), "Grace changed more of ui/: {owned}");
     let per_month = ada.split("<h2>Commits per month</h2>").nth(1).expect("the chart");
-    let months: std::collections::BTreeMap<String, usize> =
+    let months_of_ada: std::collections::BTreeMap<String, usize> =
         alpha_days.iter().chain(&beta_days).fold(Default::default(), |mut m, d| {
             *m.entry(d[..7].to_owned()).or_default() += 1;
             m
         });
-    for (month, n) in &months {
+    for (month, n) in &months_of_ada {
         let name = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("month");
         let said = format!("{}: {n} commit", name.format("%B %Y"));
         assert!(per_month.contains(&said), "{said}: {per_month}");
     }
+
+    let (status, api) = web.get("/api/v1/person?email=ada@example.org").await;
+    assert_eq!(status, 200, "{api}");
+    let repositories = api["repositories"].as_array().expect("repositories");
+    assert_eq!(repositories.iter().map(|r| r["commits"].as_i64().expect("n")).sum::<i64>(), total as i64);
+    assert_eq!(repositories.len(), 2, "{api}");
+    let owned: Vec<&str> =
+        api["owned_folders"].as_array().expect("folders").iter().filter_map(|f| f["folder"].as_str()).collect();
+    assert_eq!(owned, ["core", ""], "the core of alpha and the top of beta, as the page shows");
+    let months: Vec<(String, i64)> = api["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .map(|m| (m["month"].as_str().expect("month").to_owned(), m["count"].as_i64().expect("n")))
+        .collect();
+    let expected: Vec<(String, i64)> = months_of_ada.iter().map(|(m, n)| (m.clone(), *n as i64)).collect();
+    assert_eq!(months, expected);
+    assert_eq!(web.get("/api/v1/person?email=nobody@example.org").await.0, 404);
 
     // Within one repository: Grace owns the interface.
     let grace = html(format!("/person?repository={alpha_id}&range=all&email=grace%40example.org")).await;

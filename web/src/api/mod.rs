@@ -8,6 +8,7 @@ mod fast_json;
 mod files;
 mod models;
 mod ownership;
+mod person;
 mod repositories;
 mod syncs;
 mod tags;
@@ -27,6 +28,7 @@ pub fn apis(
     activity::ActivityApi,
     files::FilesApi,
     ownership::OwnershipApi,
+    person::PersonApi,
 ) {
     (
         repositories::RepositoriesApi { state: state.clone() },
@@ -34,6 +36,7 @@ pub fn apis(
         commits::CommitsApi { state: state.clone() },
         activity::ActivityApi { state: state.clone() },
         files::FilesApi { state: state.clone() },
-        ownership::OwnershipApi { state },
+        ownership::OwnershipApi { state: state.clone() },
+        person::PersonApi { state },
     )
 }

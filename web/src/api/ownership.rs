@@ -4,11 +4,10 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use gitdash_shared::queries::{commits::normal_path, growth, ownership, repositories};
 use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
 
-use super::tags::ApiTags;
+use super::{day::Day, tags::ApiTags};
 use crate::{
     auth::Identity,
     error::ApiError,
@@ -32,7 +31,7 @@ pub struct Owner {
     /// Files of which they are an author by degree of authorship.
     pub files_authored: i64,
     /// Their last commit day (UTC).
-    pub last_day: Option<NaiveDate>,
+    pub last_day: Option<Day>,
     /// No commit for `inactive_after_days`.
     pub inactive: bool,
 }
@@ -45,7 +44,7 @@ impl From<ownership::Person> for Owner {
             lines: p.lines,
             share: p.share,
             files_authored: p.files_authored,
-            last_day: p.last_day,
+            last_day: p.last_day.map(Day),
             inactive: p.inactive,
         }
     }
