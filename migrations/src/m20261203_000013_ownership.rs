@@ -5,7 +5,10 @@
 //! - `path_authors`: per path and author (after .mailmap), their commits, lines added and
 //!   removed, and first and last commit to it: shares, main authors, degree of authorship;
 //! - `language_months`: per month (UTC, by commit time), language and vendored mark, the
-//!   lines added and removed: lines of code and the language mix over time.
+//!   lines added and removed: lines of code and the language mix over time;
+//! - `file_pairs`: per pair of paths, the non-merge commits of at most 30 files that changed
+//!   both (`path_a < path_b` by id; `path_a = path_b` counts a path's own such commits):
+//!   change coupling.
 //!
 //! Existing installations: the migration clears every `indexed_head`, so each repository's
 //! next sync compares its whole history once and builds the summaries whole.
@@ -45,6 +48,15 @@ enum LanguageMonths {
     Vendored,
     Insertions,
     Deletions,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum FilePairs {
+    Table,
+    RepositoryId,
+    PathA,
+    PathB,
+    Commits,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -142,6 +154,45 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(FilePairs::Table)
+                    .if_not_exists()
+                    .col(big_integer(FilePairs::RepositoryId))
+                    .col(big_integer(FilePairs::PathA))
+                    .col(big_integer(FilePairs::PathB))
+                    .col(big_integer(FilePairs::Commits))
+                    .primary_key(Index::create().col(FilePairs::PathA).col(FilePairs::PathB))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(FilePairs::Table, FilePairs::RepositoryId)
+                            .to(Repositories::Table, Repositories::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(FilePairs::Table, FilePairs::PathA)
+                            .to(Paths::Table, Paths::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(FilePairs::Table, FilePairs::PathB)
+                            .to(Paths::Table, Paths::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        // A repository's pairs, and those of a path second in its pair.
+        for (name, column) in
+            [("file_pairs_repository", FilePairs::RepositoryId), ("file_pairs_path_b", FilePairs::PathB)]
+        {
+            manager
+                .create_index(Index::create().name(name).table(FilePairs::Table).col(column).if_not_exists().to_owned())
+                .await?;
+        }
         // Every repository synced before has none of these: its next sync builds them whole.
         manager
             .exec_stmt(
@@ -155,6 +206,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_table(Table::drop().table(FilePairs::Table).if_exists().to_owned()).await?;
         manager.drop_table(Table::drop().table(LanguageMonths::Table).if_exists().to_owned()).await?;
         manager.drop_table(Table::drop().table(PathAuthors::Table).if_exists().to_owned()).await?;
         manager.alter_table(Table::alter().table(Paths::Table).drop_column(Paths::InHead).to_owned()).await

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod aggregates;
 pub mod commits;
+pub mod coupling;
 pub mod credentials;
 pub mod daily;
 pub mod file;

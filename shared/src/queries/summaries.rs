@@ -13,6 +13,10 @@ use crate::{error::QueryError, queries::index::NewCommit, queries::start_of};
 /// Past this many days or people, one whole rebuild costs less than the lists.
 const MOST_TOUCHED: usize = 500;
 
+/// Commits changing more files than this say nothing about which files belong together
+/// (a rename of a folder, a reformatting): change coupling leaves them out.
+pub const COUPLED_FILES: i64 = 30;
+
 /// What new commits touched: their days (UTC, by commit time), authors (after .mailmap)
 /// and paths.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -135,12 +139,29 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
         }
         None => String::new(),
     };
-    let paths = |sql: &mut Sql, column: &str| match touched {
-        Some(t) => format!(
-            " AND {column} IN (SELECT id FROM paths WHERE repository_id = {} AND path IN ({}))",
+    // The ids of the touched paths, as a sub-query.
+    let path_ids = |sql: &mut Sql, t: &Touched| {
+        format!(
+            "(SELECT id FROM paths WHERE repository_id = {} AND path IN ({}))",
             sql.param(repository_id),
             sql.list(t.paths.iter().cloned())
-        ),
+        )
+    };
+    let paths = |sql: &mut Sql, column: &str| match touched {
+        Some(t) => format!(" AND {column} IN {}", path_ids(sql, t)),
+        None => String::new(),
+    };
+    // A pair changes when a commit changes both: only pairs with a touched path, counted
+    // over the commits that changed a touched path.
+    let pairs = |sql: &mut Sql| match touched {
+        Some(t) => {
+            let commits = path_ids(sql, t);
+            let (a, b) = (path_ids(sql, t), path_ids(sql, t));
+            format!(
+                " AND a.commit_id IN (SELECT commit_id FROM commit_files WHERE path_id IN {commits}) \
+                 AND (a.path_id IN {a} OR b.path_id IN {b})"
+            )
+        }
         None => String::new(),
     };
     let people = |sql: &mut Sql| match touched {
@@ -208,6 +229,28 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
          COALESCE(SUM(f.insertions), 0), COALESCE(SUM(f.deletions), 0), MIN(c.committed_at), MAX(c.committed_at) \
          FROM commit_files f JOIN commits c ON c.id = f.commit_id \
          WHERE c.repository_id = {repository}{narrow} GROUP BY c.repository_id, f.path_id, c.author_email"
+    )))
+    .await?;
+
+    let repository = sql.param(repository_id);
+    let narrow = match touched {
+        Some(t) => {
+            let (a, b) = (path_ids(&mut sql, t), path_ids(&mut sql, t));
+            format!(" AND (path_a IN {a} OR path_b IN {b})")
+        }
+        None => String::new(),
+    };
+    txn.execute_raw(sql.statement(format!("DELETE FROM file_pairs WHERE repository_id = {repository}{narrow}")))
+        .await?;
+    let repository = sql.param(repository_id);
+    let narrow = pairs(&mut sql);
+    txn.execute_raw(sql.statement(format!(
+        "INSERT INTO file_pairs (repository_id, path_a, path_b, commits) \
+         SELECT c.repository_id, a.path_id, b.path_id, COUNT(*) \
+         FROM commit_files a JOIN commit_files b ON b.commit_id = a.commit_id AND b.path_id >= a.path_id \
+         JOIN commits c ON c.id = a.commit_id \
+         WHERE c.repository_id = {repository} AND c.files_changed <= {COUPLED_FILES}{narrow} \
+         GROUP BY c.repository_id, a.path_id, b.path_id"
     )))
     .await?;
 

@@ -2,6 +2,7 @@
 
 mod activity;
 mod commits;
+mod coupling;
 pub mod dashboard_models;
 pub mod day;
 mod fast_json;
@@ -29,6 +30,7 @@ pub fn apis(
     files::FilesApi,
     ownership::OwnershipApi,
     person::PersonApi,
+    coupling::CouplingApi,
 ) {
     (
         repositories::RepositoriesApi { state: state.clone() },
@@ -37,6 +39,7 @@ pub fn apis(
         activity::ActivityApi { state: state.clone() },
         files::FilesApi { state: state.clone() },
         ownership::OwnershipApi { state: state.clone() },
-        person::PersonApi { state },
+        person::PersonApi { state: state.clone() },
+        coupling::CouplingApi { state },
     )
 }

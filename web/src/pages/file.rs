@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use askama::Template;
 use chrono::{Datelike, Months};
-use gitdash_shared::queries::{activity::Bucket, commits::normal_path, file};
+use gitdash_shared::queries::{activity::Bucket, commits::normal_path, coupling, file};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -58,6 +58,18 @@ struct ChangeRow {
 /// Commits listed on the page; the rest are on the commits page.
 const CHANGES: usize = 30;
 
+/// A file that keeps changing with this one.
+struct Partner {
+    path: String,
+    href: String,
+    commits: i64,
+    /// Percent of the less often changed file's commits.
+    strength: i64,
+}
+
+/// Partners listed.
+const PARTNERS: usize = 20;
+
 /// One step of the breadcrumb.
 struct Crumb {
     name: String,
@@ -82,6 +94,7 @@ struct FilePage {
     churn: String,
     authors: Vec<AuthorRow>,
     changes: Vec<ChangeRow>,
+    partners: Vec<Partner>,
     history_href: String,
 }
 
@@ -96,6 +109,16 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let changes = file::changes(db, &facts.path_ids, &view.range).await?;
     let authors = file::authors(db, &facts.path_ids, &view.range.filters.excluded_authors).await?;
 
+    let partners = coupling::pairs(db, view.repository, Some(&path), facts.vendored, PARTNERS)
+        .await?
+        .into_iter()
+        .map(|p| Partner {
+            href: links::file(&view.query(None), &p.other),
+            strength: (p.strength() * 100.0).round() as i64,
+            commits: p.commits,
+            path: p.other,
+        })
+        .collect();
     let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
     for change in &changes {
         let (added, removed) = change.lines.unwrap_or((0, 0));
@@ -178,6 +201,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
                 lines: c.lines,
             })
             .collect(),
+        partners,
         history_href,
         path,
     };

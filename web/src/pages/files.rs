@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::{commits::normal_path, tree};
+use gitdash_shared::queries::{commits::normal_path, coupling, tree};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -82,6 +82,20 @@ struct Spot {
 /// Hotspots listed above the tree.
 const HOTSPOTS: usize = 10;
 
+/// Two files that keep changing together.
+struct Coupled {
+    file: String,
+    file_href: String,
+    other: String,
+    other_href: String,
+    commits: i64,
+    /// Percent of the less often changed file's commits.
+    strength: i64,
+}
+
+/// Coupled pairs listed above the tree.
+const COUPLED: usize = 10;
+
 /// One step of the breadcrumb.
 struct Crumb {
     name: String,
@@ -101,6 +115,7 @@ struct FilesPage {
     columns: Vec<Column>,
     rows: Vec<Row>,
     hotspots: Vec<Spot>,
+    coupled: Vec<Coupled>,
     /// The half-life of a change's weight among the hotspots, in days.
     half_life: i64,
     include_vendored: bool,
@@ -160,6 +175,18 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             commits: h.commits,
             churn: h.churn,
             last_change: h.last_change.format("%Y-%m-%d").to_string(),
+        })
+        .collect();
+    let coupled = coupling::pairs(&state.db, view.repository, folder.as_deref(), include_vendored, COUPLED)
+        .await?
+        .into_iter()
+        .map(|p| Coupled {
+            file_href: file_page(&p.file),
+            other_href: file_page(&p.other),
+            strength: (p.strength() * 100.0).round() as i64,
+            commits: p.commits,
+            file: p.file,
+            other: p.other,
         })
         .collect();
     let max = entries.iter().map(|e| e.insertions + e.deletions).max().unwrap_or(0);
@@ -227,6 +254,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             .collect(),
         rows,
         hotspots,
+        coupled,
         half_life: tree::half_life_days(&view.range).round() as i64,
         include_vendored,
         vendored_href: link(folder.as_deref(), sort, !include_vendored),
