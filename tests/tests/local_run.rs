@@ -42,7 +42,14 @@ async fn run_and_stop(run: Run) {
     let (web_port, idp_port, worker_port, redis_port) = (free_port(), free_port(), free_port(), free_port());
     let script_path = root.join("scripts/dev");
     let mut command = match run {
-        Run::CtrlC => tokio::process::Command::new(&script_path),
+        // As from a terminal: SIGINT at its default action even when this test runs in the
+        // background of a shell (where SIGINT starts ignored, and a shell can neither trap
+        // nor reset a signal ignored at its start). `env` execs the script in its place.
+        Run::CtrlC => {
+            let mut script = tokio::process::Command::new("env");
+            script.arg("--default-signal=INT").arg(&script_path);
+            script
+        }
         Run::BackgroundTerm => {
             let mut shell = tokio::process::Command::new("bash");
             shell.arg("-c").arg(format!("{} >/dev/null 2>&1 </dev/null & echo $!; wait", script_path.display()));
