@@ -120,6 +120,7 @@ pub async fn sync_repository(
     let remapped = plan.mailmap_changed && plan.had_commits;
     let writes = !plan.new_ids.is_empty() || !plan.removed.is_empty() || remapped || !plan.incremental;
     let mut outcome = SyncOutcome::default();
+    let mut summarise_s = std::time::Duration::ZERO;
     if writes {
         if remapped {
             remap_authors(db, repository_id, &plan.mailmap).await?;
@@ -136,6 +137,7 @@ pub async fn sync_repository(
         progress.send_replace(Progress::at(Phase::CleaningUp));
         outcome.commits_removed = queries::index::delete_commits(db, repository_id, &plan.removed).await?;
         progress.send_replace(Progress::at(Phase::Summarising));
+        let summarising = std::time::Instant::now();
         if plan.incremental && !remapped {
             queries::summaries::update(db, repository_id, &touched).await?;
         } else {
@@ -145,6 +147,7 @@ pub async fn sync_repository(
             queries::summaries::rebuild(db, repository_id).await?;
         }
         mark_head_files(db, repository_id, head_dir, policy, remote.head).await?;
+        summarise_s = summarising.elapsed();
         if outcome.commits_added + outcome.commits_removed >= LARGE_CHANGE {
             queries::index::refresh_statistics(db).await?;
         }
@@ -161,6 +164,7 @@ pub async fn sync_repository(
         fetch_s = fetch_s.as_secs_f64(),
         walk_s = walk_s.as_secs_f64(),
         index_s = index_s.as_secs_f64(),
+        summarise_s = summarise_s.as_secs_f64(),
         total_s = started.elapsed().as_secs_f64(),
         "repository synced"
     );
