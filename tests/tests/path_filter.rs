@@ -59,8 +59,8 @@ async fn commits_are_narrowed_to_a_path(backend: Backend) {
 
     let commit = html(format!("/repositories/{id}/commits/{both}")).await;
     assert!(commit.contains("<h2>Files</h2>"), "{commit}");
-    let history = format!("/commits?repository={id}&#38;range=all&#38;path=lib%2Fparse.rs");
-    assert!(commit.contains(&history), "each file links to its history: {commit}");
+    let page = format!("/file?repository={id}&#38;range=all&#38;path=lib%2Fparse.rs");
+    assert!(commit.contains(&page), "each file links to its page: {commit}");
     assert!(commit.contains("<code>docs/guide.md</code>") && commit.contains(">Markdown<"), "{commit}");
     assert!(commit.contains(">Rust<") && commit.contains("+1</span>"), "{commit}");
 }
