@@ -16,7 +16,7 @@ async fn a_worker_stopped_mid_sync_finishes_or_hands_back_its_sync_and_nothing_i
     let stack = Stack::new(TestDatabase::new(Backend::Postgres).await).with_env("GITDASH_WORKER_CONCURRENCY", "1");
     let web = stack.start_web().await;
     let mut worker = stack.start_worker();
-    let big = generated_history(60_000);
+    let big = generated_history(40_000);
     let small = GitRepo::with_one_commit();
     let (big_id, big_run) = web.add_repository(big.path()).await;
     let db = stack.database.connect().await;
@@ -39,12 +39,14 @@ async fn a_worker_stopped_mid_sync_finishes_or_hands_back_its_sync_and_nothing_i
     assert_eq!(queued.state, SyncState::Queued, "no new job taken while stopping");
 
     let _next = stack.start_worker();
-    let run = web.wait_for_sync(big_run, 180).await;
+    // Generous: this is about nothing being lost, not about speed (a debug build indexing
+    // into PostgreSQL on a busy machine was seen to need more than 180 s).
+    let run = web.wait_for_sync(big_run, 600).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     let run = web.wait_for_sync(small_run, 60).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!(run["attempt"], 1);
-    for (id, expected) in [(big_id, 60_000), (small_id, 1)] {
+    for (id, expected) in [(big_id, 40_000), (small_id, 1)] {
         let stored = commit::Entity::find().filter(commit::Column::RepositoryId.eq(id)).count(&db).await;
         assert_eq!(stored.expect("count"), expected, "repository {id}: every commit once");
     }
