@@ -26,7 +26,7 @@ RUN touch shared/src/lib.rs migrations/src/lib.rs web/src/lib.rs web/src/main.rs
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl \
+ && apt-get install -y --no-install-recommends ca-certificates curl openssh-client \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin gitdash \
  && mkdir -p /data && chown gitdash /data

@@ -17,6 +17,7 @@ mod m20261203_000010_indexed_head;
 mod m20261203_000011_commit_search;
 mod m20261203_000012_commit_files;
 mod m20261203_000013_ownership;
+mod m20261204_000014_ssh_host_keys;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000011_commit_search::Migration),
             Box::new(m20261203_000012_commit_files::Migration),
             Box::new(m20261203_000013_ownership::Migration),
+            Box::new(m20261204_000014_ssh_host_keys::Migration),
         ]
     }
 }

@@ -56,12 +56,13 @@ impl CredentialsKey {
     }
 }
 
-/// What a credential is: an access token (with the user name its host expects) or a user
-/// name and password.
+/// What a credential is: an access token (with the user name its host expects), a user
+/// name and password, or an SSH deploy key (a private key, with the host key it trusts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CredentialKind {
     Token,
     Password,
+    SshKey,
 }
 
 impl CredentialKind {
@@ -69,6 +70,7 @@ impl CredentialKind {
         match self {
             CredentialKind::Token => "token",
             CredentialKind::Password => "password",
+            CredentialKind::SshKey => "ssh_key",
         }
     }
 
@@ -76,6 +78,7 @@ impl CredentialKind {
         match text {
             "token" => Some(CredentialKind::Token),
             "password" => Some(CredentialKind::Password),
+            "ssh_key" => Some(CredentialKind::SshKey),
             _ => None,
         }
     }
@@ -84,8 +87,15 @@ impl CredentialKind {
 /// A credential in the clear, only ever in memory.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Credential {
+    /// The user name sent with a token or password; for SSH, the account to log in as.
     pub username: String,
+    /// The token, the password or the OpenSSH private key.
     pub secret: String,
+    /// For an SSH key, the only host key the server may present (`ssh-ed25519 AAAA...`).
+    /// Sealed with the key, so that changing the database cannot make gitdash trust
+    /// another server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_key: Option<String>,
 }
 
 impl std::fmt::Debug for Credential {
@@ -110,7 +120,7 @@ impl Credential {
             "git"
         };
         let username = username.map(str::trim).filter(|u| !u.is_empty()).unwrap_or(default);
-        Self { username: username.to_owned(), secret: token.to_owned() }
+        Self { username: username.to_owned(), secret: token.to_owned(), host_key: None }
     }
 }
 
@@ -178,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_sealed_credential_opens_for_its_repository_only() {
-        let credential = Credential { username: "x-access-token".into(), secret: "ghp_secret".into() };
+        let credential = Credential { username: "x-access-token".into(), secret: "ghp_secret".into(), host_key: None };
         let sealed = seal(&key(1), 7, &credential);
         assert!(!sealed.windows(10).any(|w| w == b"ghp_secret"), "no plain text in the sealed bytes");
         assert_eq!(open(&key(1), &key(1).id(), 7, &sealed), Ok(credential));

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod numbers;
 pub mod queries;
 pub mod repo_url;
+pub mod ssh;
 pub mod telemetry;
 
 pub use config::Config;

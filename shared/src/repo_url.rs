@@ -1,10 +1,12 @@
 //! The repository URL a user typed, validated before anything is stored or fetched.
 //!
-//! gitdash fetches anonymously over https, http and the git protocol, and from local paths
-//! when the operator allows it. Everything else is refused with a reason a person can act
-//! on: ssh and its command tricks, `ext::` transports, credentials inside URLs, and (unless
-//! allowed) hosts that resolve to loopback, private, link-local or unique-local addresses,
-//! which would let any signed-in user probe the server's own network.
+//! gitdash fetches over https, http and the git protocol, over SSH with a deploy key
+//! (`ssh://` URLs and `git@host:path` addresses, the latter stored as the former), and from
+//! local paths when the operator allows it. Everything else is refused with a reason a
+//! person can act on: `ext::` transports, passwords inside URLs, hosts or users that would
+//! read as `ssh` options, and (unless allowed) hosts that resolve to loopback, private,
+//! link-local or unique-local addresses, which would let any signed-in user probe the
+//! server's own network.
 
 use std::{
     fmt,
@@ -60,10 +62,12 @@ impl RepoUrl {
         if looks_like_local_path(input) {
             return Self::local(PathBuf::from(input), policy);
         }
-        if !input.contains("://") {
-            return Err(without_authority(input));
-        }
-        let url = Url::parse(input).map_err(|e| UrlError::new(format!("the repository URL is not valid: {e}")))?;
+        let url = if input.contains("://") {
+            Url::parse(input).map_err(|e| UrlError::new(format!("the repository URL is not valid: {e}")))?
+        } else {
+            scp_like(input)?
+        };
+        let mut url = url;
         match url.scheme() {
             "https" | "http" | "git" => {}
             "file" => {
@@ -71,18 +75,15 @@ impl RepoUrl {
                     url.to_file_path().map_err(|()| UrlError::new("the file:// URL does not name a local path"))?;
                 return Self::local(path, policy);
             }
-            "ssh" | "git+ssh" | "ssh+git" => {
-                return Err(UrlError::new(
-                    "SSH URLs are not supported: gitdash fetches anonymously, use the https:// URL",
-                ));
-            }
+            "ssh" | "git+ssh" | "ssh+git" => url = as_ssh(&url)?,
             other => {
                 return Err(UrlError::new(format!(
                     "the {other}:// scheme is not supported: use https://, http:// or git://"
                 )));
             }
         }
-        if !url.username().is_empty() || url.password().is_some() {
+        let ssh = url.scheme() == "ssh";
+        if (!ssh && !url.username().is_empty()) || url.password().is_some() {
             return Err(UrlError::new(
                 "credentials in repository URLs are not supported: they would be stored and shown to every user",
             ));
@@ -93,8 +94,8 @@ impl RepoUrl {
         let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
             return Err(UrlError::new("the repository URL has no host"));
         };
-        if host.starts_with('-') {
-            return Err(UrlError::new("the repository URL's host is not valid"));
+        if host.starts_with('-') || url.username().starts_with('-') {
+            return Err(UrlError::new("the repository URL's host or user is not valid"));
         }
         let mut normalized = url.clone();
         normalized.set_fragment(None);
@@ -167,6 +168,11 @@ impl RepoUrl {
         self.url.scheme() == "file"
     }
 
+    /// An `ssh://` URL: fetched with a deploy key only.
+    pub fn is_ssh(&self) -> bool {
+        self.url.scheme() == "ssh"
+    }
+
     pub fn as_str(&self) -> &str {
         self.url.as_str()
     }
@@ -209,7 +215,9 @@ impl RepoUrl {
         match self.url.host()? {
             url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
             url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
-            url::Host::Domain(_) => None,
+            // ssh:// is not one of the URL standard's special schemes: its hosts stay text,
+            // addresses included.
+            url::Host::Domain(text) => text.trim_start_matches('[').trim_end_matches(']').parse().ok(),
         }
     }
 }
@@ -236,24 +244,40 @@ fn percent_decode(text: &str) -> String {
         .unwrap_or_else(|| text.to_owned())
 }
 
-/// Why a URL without `://` is refused: an SSH address (`git@host:path`, `host.tld:path`), a
-/// URL of another scheme (`javascript:`, `data:`, `mailto:`), or no scheme at all.
-fn without_authority(input: &str) -> UrlError {
-    let Some((before, _)) = input.split_once(':') else {
-        return UrlError::new("the repository URL needs a scheme: https://, http:// or git://");
+/// A URL without `://`: an SSH address (`git@host:owner/repo`, `host.tld:path`) becomes the
+/// `ssh://` URL every hosting service reads the same way (`ssh://git@host/owner/repo`); a
+/// URL of another scheme (`javascript:`, `data:`, `mailto:`) or none at all is refused.
+fn scp_like(input: &str) -> Result<Url, UrlError> {
+    let Some((before, path)) = input.split_once(':') else {
+        return Err(UrlError::new("the repository URL needs a scheme: https://, http:// or git://"));
     };
     let is_scheme = before.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && before.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-'));
-    if before.contains('@') || before.contains('.') || !is_scheme {
-        UrlError::new(
-            "SSH addresses such as git@host:owner/repo are not supported: gitdash fetches anonymously, use the https:// URL",
-        )
-    } else {
-        UrlError::new(format!(
+    if !(before.contains('@') || before.contains('.') || !is_scheme) {
+        return Err(UrlError::new(format!(
             "the {}: scheme is not supported: use an https://, http:// or git:// URL",
             before.to_ascii_lowercase()
-        ))
+        )));
     }
+    let (user, host) = before.rsplit_once('@').unwrap_or(("git", before));
+    if host.is_empty() || host.contains(['/', '[', ']']) || path.is_empty() {
+        return Err(UrlError::new("the SSH address should read user@host:owner/repo"));
+    }
+    let path = path.trim_start_matches('/');
+    Url::parse(&format!("ssh://{user}@{host}/{path}"))
+        .map_err(|e| UrlError::new(format!("the SSH address is not valid: {e}")))
+}
+
+/// `ssh://`, `git+ssh://` and `ssh+git://` as one `ssh://` URL with its account named
+/// (`git`, the account of every hosting service, when none is given).
+fn as_ssh(url: &Url) -> Result<Url, UrlError> {
+    let text = url.as_str().split_once("://").map(|(_, rest)| rest).unwrap_or_default();
+    let mut ssh = Url::parse(&format!("ssh://{text}"))
+        .map_err(|e| UrlError::new(format!("the repository URL is not valid: {e}")))?;
+    if ssh.username().is_empty() {
+        ssh.set_username("git").map_err(|()| UrlError::new("the repository URL's host is not valid"))?;
+    }
+    Ok(ssh)
 }
 
 fn private_network_error(host: &str, kind: &str) -> UrlError {
@@ -393,8 +417,6 @@ mod tests {
     fn other_transports_are_refused_with_a_reason() {
         assert!(refused("ext::sh -c touch% /tmp/pwned").contains("ext:: transport"));
         assert!(refused("ext::sh").contains("ext:: transport"));
-        assert!(refused("ssh://git@github.com/a/b").contains("SSH"));
-        assert!(refused("git@github.com:a/b.git").contains("SSH"));
         assert!(refused("ftp://example.org/a").contains("ftp:// scheme"));
         assert!(refused("https://user:token@github.com/a/b").contains("credentials"));
         assert!(refused("https://github.com").contains("no path"));
@@ -403,8 +425,26 @@ mod tests {
         assert!(refused("javascript:alert(1)").contains("javascript: scheme"));
         assert!(refused("data:text/html,<b>x</b>").contains("data: scheme"));
         assert!(refused("JavaScript:alert(1)").contains("javascript: scheme"));
-        assert!(refused("github.com:owner/repo.git").contains("SSH"));
         assert!(refused("owner/repo").contains("needs a scheme"));
+        assert!(refused("ssh://-oProxyCommand=touch%20x/a").contains("not valid"));
+        assert!(refused("ssh://-oProxyCommand=x@example.org/a").contains("not valid"));
+        assert!(refused("ssh://git:password@example.org/a").contains("credentials"));
+        assert!(refused("git@10.0.0.1:a/b").contains("private networks"));
+    }
+
+    #[test]
+    fn ssh_addresses_become_ssh_urls_with_their_account() {
+        for (input, stored) in [
+            ("git@github.com:owner/repo.git", "ssh://git@github.com/owner/repo.git"),
+            ("github.com:owner/repo.git", "ssh://git@github.com/owner/repo.git"),
+            ("ssh://github.com/owner/repo", "ssh://git@github.com/owner/repo"),
+            ("git+ssh://deploy@example.org:2222/srv/repo.git", "ssh://deploy@example.org:2222/srv/repo.git"),
+        ] {
+            let url = RepoUrl::parse(input, REMOTE_ONLY).expect(input);
+            assert_eq!(url.as_str(), stored, "{input}");
+            assert!(url.is_ssh());
+        }
+        assert_eq!(RepoUrl::parse("git@github.com:owner/repo.git", REMOTE_ONLY).expect("ssh").name(), "repo");
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod idp;
 pub mod okta_standin;
 pub mod own_redis;
 pub mod processes;
+pub mod ssh_server;
 
 /// Polls `check` every 50 ms until it returns `Some`, or panics after `seconds`.
 pub async fn eventually<T, F, Fut>(seconds: u64, what: &str, mut check: F) -> T

@@ -20,5 +20,6 @@ pub mod pages;
 pub mod repository_actions;
 pub mod route_template;
 pub mod security_headers;
+pub mod ssh_check;
 pub mod state;
 pub mod view;

@@ -11,16 +11,19 @@ use gitdash_shared::{
         repositories::{self, CreateOutcome, RepositoryDetail},
     },
     repo_url::RepoUrl,
+    ssh::{self, SshAddress},
 };
 
-use crate::{auth::Identity, credential_check, error::ApiError, state::AppState};
+use crate::{auth::Identity, credential_check, error::ApiError, ssh_check, state::AppState};
 
 /// A credential as a person gives it: a token (with the user name its host expects unless
-/// one is given) or a user name and password.
+/// one is given), a user name and password, or an SSH deploy key (with the server's host
+/// key, found by a scan when not given).
 pub struct GivenCredential {
     pub kind: CredentialKind,
     pub username: Option<String>,
     pub secret: String,
+    pub host_key: Option<String>,
 }
 
 // Never prints the secret.
@@ -40,15 +43,42 @@ async fn checked_credential(state: &AppState, url: &RepoUrl, given: &GivenCreden
     if given.secret.trim().is_empty() {
         return Err("the credential is empty".into());
     }
+    if url.is_ssh() != (given.kind == CredentialKind::SshKey) {
+        return Err(if url.is_ssh() {
+            "an SSH address takes a deploy key (kind ssh_key), not a token or password".into()
+        } else {
+            "a deploy key is used over SSH: give the ssh:// URL or the git@host:owner/repo address".into()
+        });
+    }
     let host = url::Url::parse(url.as_str()).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
     let credential = match given.kind {
         CredentialKind::Token => Credential::token(&host, given.username.as_deref(), given.secret.trim()),
         CredentialKind::Password => match given.username.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-            Some(username) => Credential { username: username.to_owned(), secret: given.secret.clone() },
+            Some(username) => {
+                Credential { username: username.to_owned(), secret: given.secret.clone(), host_key: None }
+            }
             None => return Err("a password needs its user name".into()),
         },
+        CredentialKind::SshKey => return checked_deploy_key(url, given).await,
     };
     credential_check::check(url, &credential, state.config.allow_private_networks).await?;
+    Ok(credential)
+}
+
+/// A deploy key with the host key it will trust: the one given, or the one the server
+/// shows now (trust on first use, shown to the person afterwards).
+async fn checked_deploy_key(url: &RepoUrl, given: &GivenCredential) -> Result<Credential, String> {
+    let address = SshAddress::of(url.as_str()).ok_or("the SSH address is not valid")?;
+    let host_key = match given.host_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+        Some(text) => ssh::parse_host_key(text)?,
+        None => ssh_check::scan_host_key(&address).await?,
+    };
+    let credential = Credential {
+        username: address.user.clone(),
+        secret: ssh::normalize_private_key(&given.secret)?,
+        host_key: Some(host_key),
+    };
+    ssh_check::check(&address, &credential).await?;
     Ok(credential)
 }
 
@@ -78,6 +108,11 @@ pub async fn add_repository(
         return Ok(Added::AlreadyExists(existing));
     }
     let credential = match credential {
+        None if url.is_ssh() => {
+            return Ok(Added::Refused(
+                "an SSH address needs a deploy key (or give the repository's https:// URL)".into(),
+            ));
+        }
         None => None,
         Some(given) => match checked_credential(state, &url, given).await {
             Ok(credential) => Some((given.kind, credential)),

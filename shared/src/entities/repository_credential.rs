@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub repository_id: i64,
-    /// `token` or `password`.
+    /// `token`, `password` or `ssh_key`.
     pub kind: String,
     /// Which key sealed it: a fingerprint of `GITDASH_CREDENTIALS_KEY`, never the key.
     pub key_id: String,
@@ -15,6 +15,9 @@ pub struct Model {
     pub set_at: DateTimeUtc,
     /// The user who set it; `None` for the operator.
     pub set_by: Option<i64>,
+    /// For an SSH deploy key, the host key pinned with it (public; the worker uses the copy
+    /// sealed inside the credential).
+    pub host_key: Option<String>,
 }
 
 // Written by hand so that no log line or panic ever prints the sealed bytes.

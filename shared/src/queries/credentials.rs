@@ -20,11 +20,13 @@ pub struct CredentialInfo {
     pub kind: String,
     pub set_at: DateTime<Utc>,
     pub set_by: Option<i64>,
+    /// For an SSH deploy key, the server's host key it trusts (public).
+    pub host_key: Option<String>,
 }
 
 impl From<&repository_credential::Model> for CredentialInfo {
     fn from(row: &repository_credential::Model) -> Self {
-        Self { kind: row.kind.clone(), set_at: row.set_at, set_by: row.set_by }
+        Self { kind: row.kind.clone(), set_at: row.set_at, set_by: row.set_by, host_key: row.host_key.clone() }
     }
 }
 
@@ -55,6 +57,7 @@ pub async fn set(
         sealed: Set(credentials::seal(key, repository_id, credential)),
         set_at: Set(now()),
         set_by: Set(caller.user()),
+        host_key: Set(credential.host_key.clone()),
     };
     repository_credential::Entity::insert(row)
         .on_conflict(
@@ -65,6 +68,7 @@ pub async fn set(
                     repository_credential::Column::Sealed,
                     repository_credential::Column::SetAt,
                     repository_credential::Column::SetBy,
+                    repository_credential::Column::HostKey,
                 ])
                 .to_owned(),
         )

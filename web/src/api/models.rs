@@ -12,7 +12,8 @@ use poem_openapi::{Enum, Object};
 
 #[derive(Debug, Object)]
 pub struct NewRepository {
-    /// An https://, http:// or git:// URL (local paths only where the server allows them).
+    /// An https://, http:// or git:// URL, an ssh:// URL or git@host:owner/repo address
+    /// (with a deploy key), or a local path where the server allows them.
     pub url: String,
     /// For a private repository: checked against the server before the repository is
     /// added, then stored encrypted and never shown again.
@@ -27,6 +28,10 @@ pub enum CredentialKind {
     Token,
     /// A user name and password.
     Password,
+    /// An SSH deploy key: an OpenSSH private key without a passphrase (ed25519 is best),
+    /// for ssh:// URLs and git@host:owner/repo addresses.
+    #[oai(rename = "ssh_key")]
+    SshKey,
 }
 
 impl From<CredentialKind> for credentials::CredentialKind {
@@ -34,6 +39,7 @@ impl From<CredentialKind> for credentials::CredentialKind {
         match kind {
             CredentialKind::Token => credentials::CredentialKind::Token,
             CredentialKind::Password => credentials::CredentialKind::Password,
+            CredentialKind::SshKey => credentials::CredentialKind::SshKey,
         }
     }
 }
@@ -45,9 +51,14 @@ pub struct NewCredential {
     /// For a token, the user name its host expects by default (GitHub `x-access-token`,
     /// GitLab `oauth2`, Bitbucket `x-token-auth`, elsewhere `git`); for a password, required.
     pub username: Option<String>,
-    /// The token or password.
-    #[oai(write_only, validator(min_length = 1, max_length = 4096))]
+    /// The token, the password or the private key.
+    #[oai(write_only, validator(min_length = 1, max_length = 16384))]
     pub secret: String,
+    /// For a deploy key, the server's host key to trust (`ssh-ed25519 AAAA...`, or a line of
+    /// `ssh-keyscan`); when left out, the key the server shows now is pinned and shown in
+    /// the answer.
+    #[oai(validator(max_length = 16384))]
+    pub host_key: Option<String>,
 }
 
 // Written by hand so that the secret never reaches a log line.
@@ -59,7 +70,12 @@ impl std::fmt::Debug for NewCredential {
 
 impl NewCredential {
     pub fn given(&self) -> GivenCredential {
-        GivenCredential { kind: self.kind.into(), username: self.username.clone(), secret: self.secret.clone() }
+        GivenCredential {
+            kind: self.kind.into(),
+            username: self.username.clone(),
+            secret: self.secret.clone(),
+            host_key: self.host_key.clone(),
+        }
     }
 }
 
@@ -67,16 +83,18 @@ impl NewCredential {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct CredentialSummary {
-    /// `token` or `password`.
+    /// `token`, `password` or `ssh_key`.
     pub kind: String,
     pub set_at: DateTime<Utc>,
     /// The id of the user who set it.
     pub set_by: Option<i64>,
+    /// For a deploy key, the server's host key it trusts (public).
+    pub host_key: Option<String>,
 }
 
 impl From<CredentialInfo> for CredentialSummary {
     fn from(info: CredentialInfo) -> Self {
-        Self { kind: info.kind, set_at: info.set_at, set_by: info.set_by }
+        Self { kind: info.kind, set_at: info.set_at, set_by: info.set_by, host_key: info.host_key }
     }
 }
 

@@ -138,6 +138,33 @@ pub struct AddForm {
     /// An access token for a private repository; empty for a public one.
     token: Option<String>,
     username: Option<String>,
+    /// An SSH deploy key, for an ssh:// URL or git@host:path address.
+    deploy_key: Option<String>,
+    host_key: Option<String>,
+}
+
+/// The credential a form gives, if any: a deploy key when one is pasted, else a token.
+fn given_credential(
+    token: Option<&str>,
+    username: Option<&str>,
+    deploy_key: Option<&str>,
+    host_key: Option<&str>,
+) -> Option<GivenCredential> {
+    let filled = |text: Option<&str>| text.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    if let Some(key) = filled(deploy_key) {
+        return Some(GivenCredential {
+            kind: CredentialKind::SshKey,
+            username: None,
+            secret: key,
+            host_key: filled(host_key),
+        });
+    }
+    filled(token).map(|token| GivenCredential {
+        kind: CredentialKind::Token,
+        username: filled(username),
+        secret: token,
+        host_key: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -160,11 +187,12 @@ fn from_our_page(identity: &Identity, token: Option<&str>) -> Result<(), PageErr
 #[handler]
 pub async fn add(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Form(form): Form<AddForm>) -> PageResult {
     from_our_page(&identity, form.csrf_token.as_deref())?;
-    let credential = form.token.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(|token| GivenCredential {
-        kind: CredentialKind::Token,
-        username: form.username.clone(),
-        secret: token.to_owned(),
-    });
+    let credential = given_credential(
+        form.token.as_deref(),
+        form.username.as_deref(),
+        form.deploy_key.as_deref(),
+        form.host_key.as_deref(),
+    );
     match repository_actions::add_repository(&state, &identity, form.url.trim(), credential.as_ref()).await? {
         Added::Created(_) => Ok(Redirect::see_other("/repositories").into_response()),
         Added::AlreadyExists(existing) => {
@@ -249,6 +277,10 @@ struct CredentialPage {
     url: String,
     /// "token set on 2026-12-02 10:00 UTC", or `None` for a public repository.
     current: Option<String>,
+    /// The host key a deploy key trusts.
+    host_key: Option<String>,
+    /// Fetched over SSH: the form asks for a deploy key rather than a token.
+    ssh: bool,
     error: Option<String>,
     has_webhook: bool,
 }
@@ -293,9 +325,12 @@ async fn credential_view(
 ) -> PageResult {
     let repository = gitdash_shared::queries::managed_repository(&state.db, id, &identity.caller, "credential").await?;
     let has_webhook = gitdash_shared::queries::webhooks::current(&state.db, id).await?.is_some();
-    let current = gitdash_shared::queries::credentials::info(&state.db, id)
-        .await?
-        .map(|c| format!("{} set on {}", c.kind, c.set_at.format("%Y-%m-%d %H:%M UTC")));
+    let info = gitdash_shared::queries::credentials::info(&state.db, id).await?;
+    let host_key = info.as_ref().and_then(|c| c.host_key.clone());
+    let current = info.map(|c| {
+        let kind = if c.kind == CredentialKind::SshKey.as_str() { "deploy key (SSH)" } else { c.kind.as_str() };
+        format!("{kind} set on {}", c.set_at.format("%Y-%m-%d %H:%M UTC"))
+    });
     Ok(render(
         status,
         &CredentialPage {
@@ -303,8 +338,10 @@ async fn credential_view(
             csrf_token: csrf_token(identity),
             id,
             name: repository.name,
+            ssh: repository.url.starts_with("ssh://"),
             url: repository.url,
             current,
+            host_key,
             error,
             has_webhook,
         },
@@ -325,8 +362,10 @@ pub async fn credential_page(
 #[derive(Deserialize)]
 pub struct CredentialForm {
     csrf_token: Option<String>,
-    token: String,
+    token: Option<String>,
     username: Option<String>,
+    deploy_key: Option<String>,
+    host_key: Option<String>,
 }
 
 /// Sets or replaces the credential after checking it; a refused one is shown with the reason.
@@ -338,7 +377,15 @@ pub async fn set_credential(
     Form(form): Form<CredentialForm>,
 ) -> PageResult {
     from_our_page(&identity, form.csrf_token.as_deref())?;
-    let given = GivenCredential { kind: CredentialKind::Token, username: form.username, secret: form.token };
+    let Some(given) = given_credential(
+        form.token.as_deref(),
+        form.username.as_deref(),
+        form.deploy_key.as_deref(),
+        form.host_key.as_deref(),
+    ) else {
+        let reason = "Give an access token or a deploy key.".to_owned();
+        return credential_view(&state, &identity, id, StatusCode::UNPROCESSABLE_ENTITY, Some(reason)).await;
+    };
     match repository_actions::set_credential(&state, &identity, id, &given).await? {
         Ok(_) => Ok(Redirect::see_other("/repositories").into_response()),
         Err(reason) => credential_view(&state, &identity, id, StatusCode::UNPROCESSABLE_ENTITY, Some(reason)).await,

@@ -6,9 +6,13 @@ pub enum GitError {
     #[error("the repository was not found at this URL (or it is private)")]
     NotFound,
     #[error(
-        "this repository needs a credential (the server asks for credentials): add an access token to it in gitdash"
+        "this repository needs a credential (the server asks for credentials): add an access token or deploy key to it in gitdash"
     )]
     AuthenticationRequired,
+    #[error(
+        "the SSH server's host key is not the one pinned for this repository (the server changed, or it is not the server it claims to be): check it, then set the deploy key again to pin the new one"
+    )]
+    HostKeyChanged,
     #[error("the credential was refused (expired or revoked?): replace it with a working one")]
     CredentialRefused,
     #[error("this URL does not serve a Git repository: {0}")]
@@ -59,11 +63,15 @@ impl GitError {
         if lower.contains("interrupt") {
             return GitError::Interrupted;
         }
+        if lower.contains("host key verification failed") || lower.contains("remote host identification has changed") {
+            return GitError::HostKeyChanged;
+        }
         if io_kind == Some(PermissionDenied)
             || mentions_status(&lower, "401")
             || mentions_status(&lower, "403")
             || lower.contains("authentication")
             || lower.contains("credentials")
+            || lower.contains("permission denied")
         {
             return GitError::AuthenticationRequired;
         }

@@ -7,7 +7,7 @@
 
 use std::{path::Path, sync::atomic::AtomicBool};
 
-use gitdash_shared::credentials::Credential;
+use gitdash_shared::{credentials::Credential, ssh::SshSession};
 use gix::{
     ObjectId,
     bstr::ByteSlice,
@@ -72,11 +72,48 @@ fn fetch_once(
         // Opened again so the object store sees the borrowed objects from the start.
         repo = open_or_init(dir, policy)?;
     }
-    let state = fetch_into(&repo, url, credential, interrupt).map_err(|err| match err {
+    // Kept until the fetch is over: its files are removed when it is dropped.
+    let ssh = use_deploy_key(&mut repo, url, credential)?;
+    let state = fetch_into(&repo, url, credential, interrupt).map_err(|err| {
+        // What ssh itself said names the failure better than the broken pipe gitoxide saw.
+        let said = ssh.as_ref().map(SshSession::log).filter(|log| !log.trim().is_empty());
+        match said.map(|log| GitError::classify(&log, None)) {
+            Some(GitError::Other(_)) | None => err,
+            Some(named) => named,
+        }
+    });
+    let state = state.map_err(|err| match err {
         GitError::AuthenticationRequired if credential.is_some() => GitError::CredentialRefused,
         other => other,
     })?;
     Ok((repo, state))
+}
+
+/// For an `ssh://` URL: the deploy key's files, and the clone told, in memory only, to run
+/// `ssh` with them and nothing else (see `gitdash_shared::ssh`).
+fn use_deploy_key(
+    repo: &mut gix::Repository,
+    url: &str,
+    credential: Option<&Credential>,
+) -> Result<Option<SshSession>, GitError> {
+    if !url.starts_with("ssh://") {
+        return Ok(None);
+    }
+    let Some(credential) = credential.filter(|c| c.host_key.is_some()) else {
+        return Err(GitError::AuthenticationRequired);
+    };
+    let session = SshSession::new(credential).map_err(GitError::Other)?;
+    let settings = [
+        format!("core.sshCommand={}", session.command_line()),
+        "ssh.variant=ssh".into(),
+        "protocol.ssh.allow=always".into(),
+    ];
+    let mut config = repo.config_snapshot_mut();
+    config
+        .append_config(settings.iter().map(String::as_str), gix::config::Source::Api)
+        .map_err(|e| GitError::Other(e.to_string()))?;
+    config.commit().map_err(|e| GitError::Other(e.to_string()))?;
+    Ok(Some(session))
 }
 
 /// Lets the clone of a local repository read the source's objects in place, as
