@@ -131,7 +131,7 @@ async fn bad_requests_get_json_errors_and_never_a_500() {
 
     for (url, reason) in [
         ("ext::sh -c touch% /tmp/owned", "transport"),
-        ("ssh://git@example.org/repo.git", "SSH"),
+        ("ssh://git@example.org/repo.git", "needs a deploy key"),
         ("http://169.254.169.254/latest/meta-data", "private networks"),
         ("https://user:secret@example.org/repo.git", "credentials"),
         ("not a url", "spaces"),

@@ -101,6 +101,9 @@ pub async fn add_repository(
         Ok(url) => url,
         Err(err) => return Ok(Added::Refused(err.to_string())),
     };
+    if url.is_ssh() && credential.is_none() {
+        return Ok(Added::Refused("an SSH address needs a deploy key (or give the repository's https:// URL)".into()));
+    }
     if let Err(err) = url.check_network(policy).await {
         return Ok(Added::Refused(err.to_string()));
     }
@@ -108,11 +111,6 @@ pub async fn add_repository(
         return Ok(Added::AlreadyExists(existing));
     }
     let credential = match credential {
-        None if url.is_ssh() => {
-            return Ok(Added::Refused(
-                "an SSH address needs a deploy key (or give the repository's https:// URL)".into(),
-            ));
-        }
         None => None,
         Some(given) => match checked_credential(state, &url, given).await {
             Ok(credential) => Some((given.kind, credential)),

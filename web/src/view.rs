@@ -7,7 +7,7 @@
 use chrono::{Days, NaiveDate, Utc};
 use gitdash_shared::{
     QueryError,
-    queries::{activity, repositories},
+    queries::{activity, filters::Under, repositories},
 };
 
 use crate::state::AppState;
@@ -85,6 +85,8 @@ pub struct ViewParams {
     pub merges: Option<String>,
     /// `include` to count authors matching the bot pattern.
     pub bots: Option<String>,
+    /// A folder or file: only the commits that changed something there.
+    pub path: Option<String>,
 }
 
 fn date(text: Option<&str>) -> Option<NaiveDate> {
@@ -109,6 +111,7 @@ impl ViewParams {
             until,
             include_merges: self.merges.as_deref() == Some("include"),
             include_bots: self.bots.as_deref() == Some("include"),
+            path: self.path.clone(),
             prefer_range_with_data: true,
         }
     }
@@ -127,6 +130,8 @@ pub struct ViewRequest {
     pub until: Option<NaiveDate>,
     pub include_merges: bool,
     pub include_bots: bool,
+    /// A folder or file the view is narrowed to.
+    pub path: Option<String>,
     /// A page's first view (nothing chosen) of a scope whose last commit is older than the
     /// default range shows the 12 months up to that commit instead, and says so. The API
     /// answers exactly what it is asked.
@@ -179,7 +184,9 @@ impl ViewRequest {
                 (self.until.is_none().then_some(preset).filter(|_| note.is_none()), since)
             }
         };
-        let filters = state.aggregates.filters(db, repository, self.include_merges, self.include_bots).await?;
+        let under = self.path.as_deref().and_then(|path| Under::new(repository, path));
+        let mut filters = state.aggregates.filters(db, repository, self.include_merges, self.include_bots).await?;
+        filters.under = under.clone();
         Ok(View {
             repository,
             names,
@@ -188,6 +195,7 @@ impl ViewRequest {
             until,
             include_merges: self.include_merges,
             include_bots: self.include_bots,
+            path: under.map(|under| under.path.to_string()),
             range: activity::Range::new(repository, since, until).with(filters),
             note,
         })
@@ -206,6 +214,8 @@ pub struct View {
     pub until: NaiveDate,
     pub include_merges: bool,
     pub include_bots: bool,
+    /// The folder or file the view is narrowed to (as stored: no slashes at the ends).
+    pub path: Option<String>,
     /// What the query layer is asked for.
     pub range: activity::Range,
     /// Why the range is not the one asked for, when gitdash chose another.
@@ -275,6 +285,9 @@ impl View {
         if self.include_bots {
             pairs.push(("bots", "include".to_owned()));
         }
+        if let Some(path) = &self.path {
+            pairs.push(("path", path.clone()));
+        }
         pairs
     }
 
@@ -303,7 +316,8 @@ impl View {
         let db = &state.db;
         let shown = state.aggregates.totals(db, &self.range).await?.commits;
         let with = |merges: bool, bots: bool| async move {
-            let filters = state.aggregates.filters(db, self.repository, merges, bots).await?;
+            let mut filters = state.aggregates.filters(db, self.repository, merges, bots).await?;
+            filters.under = self.range.filters.under.clone();
             let range = activity::Range::new(self.repository, self.since, self.until).with(filters);
             Ok::<i64, QueryError>(state.aggregates.totals(db, &range).await?.commits - shown)
         };
@@ -338,6 +352,7 @@ mod tests {
             until,
             include_merges: true,
             include_bots: false,
+            path: None,
             range: activity::Range::new(Some(3), since, until),
             note: None,
         }

@@ -27,7 +27,7 @@ use crate::{
     queries::{
         activity::{self, Bucket, Committer, CommitterOrder, Point, Range, Totals},
         daily::Daily,
-        filters::{Filters, bot_emails},
+        filters::{Filters, Under, bot_emails},
         highlights::{self, Highlight},
         stats::{self, PunchCard},
     },
@@ -38,6 +38,10 @@ use crate::{
 /// daily summary and bots stay while their version stands: one pair per repository and one
 /// for all, about 64 bytes per day and author with commits (1.6 MB for git/git's 25,000).
 const VIEWS_PER_SHELF: usize = 128;
+
+/// Daily summaries of folders and files kept at most (each as large as that part of the
+/// tree's history); past it the shelf starts over.
+const PATHS_KEPT: usize = 32;
 
 /// A scope: one repository, or all of them (`None`).
 type Scope = Option<i64>;
@@ -51,6 +55,7 @@ struct ViewKey {
     include_merges: bool,
     /// A hash and count of the excluded authors' emails (bots), not the list itself.
     excluded: (u64, usize),
+    under: Option<Under>,
 }
 
 impl ViewKey {
@@ -63,6 +68,7 @@ impl ViewKey {
             until: range.until,
             include_merges: range.filters.include_merges,
             excluded: (excluded.finish(), range.filters.excluded_authors.len()),
+            under: range.filters.under.clone(),
         }
     }
 }
@@ -128,6 +134,7 @@ impl<K: Hash + Eq, V> Shelf<K, V> {
 pub struct Aggregates {
     bot_pattern: BotPattern,
     daily: Shelf<Scope, Daily>,
+    path_daily: Shelf<Under, Daily>,
     bots: Shelf<Scope, Vec<String>>,
     days: Shelf<ViewKey, Vec<Point>>,
     totals: Shelf<ViewKey, Totals>,
@@ -142,6 +149,7 @@ impl Aggregates {
         Self {
             bot_pattern,
             daily: Shelf::new(None),
+            path_daily: Shelf::new(Some(PATHS_KEPT)),
             bots: Shelf::new(None),
             days: Shelf::new(Some(VIEWS_PER_SHELF)),
             totals: Shelf::new(Some(VIEWS_PER_SHELF)),
@@ -168,7 +176,7 @@ impl Aggregates {
         include_bots: bool,
     ) -> Result<Filters, QueryError> {
         let excluded_authors = if include_bots { Arc::from(Vec::new()) } else { self.bots(db, repository).await? };
-        Ok(Filters { include_merges, excluded_authors })
+        Ok(Filters { include_merges, excluded_authors, under: None })
     }
 
     /// Reads what the dashboard will ask for of every synced repository, and of all of them,
@@ -186,6 +194,7 @@ impl Aggregates {
         // Deleted repositories' data goes.
         let live = |scope: &Scope| scope.is_none() || repositories.iter().any(|(id, _)| Some(*id) == *scope);
         self.daily.retain(live);
+        self.path_daily.retain(|under| live(&under.repository));
         self.bots.retain(live);
         let mut read = 0;
         for (repository, version) in scopes {
@@ -199,10 +208,14 @@ impl Aggregates {
         Ok(read)
     }
 
-    /// The scope's daily summary as of its version, read once for every range and filter.
-    async fn daily(&self, db: &impl ConnectionTrait, repository: Scope) -> Result<(Arc<str>, Arc<Daily>), QueryError> {
-        let version = scope_version(db, repository).await?;
-        let daily = self.daily.get(&version, repository, Daily::load(db, repository)).await?;
+    /// The range's daily summary (its scope's, or its folder's) as of the scope's version,
+    /// read once for every range and filter.
+    async fn daily(&self, db: &impl ConnectionTrait, range: &Range) -> Result<(Arc<str>, Arc<Daily>), QueryError> {
+        let version = scope_version(db, range.repository).await?;
+        let daily = match &range.filters.under {
+            Some(under) => self.path_daily.get(&version, under.clone(), Daily::load_under(db, under)).await?,
+            None => self.daily.get(&version, range.repository, Daily::load(db, range.repository)).await?,
+        };
         Ok((version, daily))
     }
 
@@ -213,13 +226,13 @@ impl Aggregates {
         range: &Range,
         bucket: Bucket,
     ) -> Result<Vec<Point>, QueryError> {
-        let (version, daily) = self.daily(db, range.repository).await?;
+        let (version, daily) = self.daily(db, range).await?;
         let days = self.days.get(&version, ViewKey::of(range), async { Ok(daily.days(range)) }).await?;
         Ok(activity::in_buckets(&days, range, bucket))
     }
 
     pub async fn totals(&self, db: &impl ConnectionTrait, range: &Range) -> Result<Arc<Totals>, QueryError> {
-        let (version, daily) = self.daily(db, range.repository).await?;
+        let (version, daily) = self.daily(db, range).await?;
         self.totals.get(&version, ViewKey::of(range), async { Ok(daily.totals(range)) }).await
     }
 
@@ -228,12 +241,12 @@ impl Aggregates {
         db: &impl ConnectionTrait,
         range: &Range,
     ) -> Result<Arc<Vec<Highlight>>, QueryError> {
-        let (version, daily) = self.daily(db, range.repository).await?;
+        let (version, daily) = self.daily(db, range).await?;
         self.highlights.get(&version, ViewKey::of(range), highlights::highlights(db, range, &daily)).await
     }
 
     pub async fn punch_card(&self, db: &impl ConnectionTrait, range: &Range) -> Result<Arc<PunchCard>, QueryError> {
-        let (version, daily) = self.daily(db, range.repository).await?;
+        let (version, daily) = self.daily(db, range).await?;
         let compute = stats::punch_card(db, range, daily.spans_whole_history(range));
         self.punch_cards.get(&version, ViewKey::of(range), compute).await
     }
@@ -243,7 +256,7 @@ impl Aggregates {
         db: &impl ConnectionTrait,
         range: &Range,
     ) -> Result<Arc<Vec<(String, i64)>>, QueryError> {
-        let (version, daily) = self.daily(db, range.repository).await?;
+        let (version, daily) = self.daily(db, range).await?;
         let compute = async { Ok(daily.committers_per_month(range)) };
         self.committers_per_month.get(&version, ViewKey::of(range), compute).await
     }
@@ -257,7 +270,7 @@ impl Aggregates {
         emails: &[&str],
         slices: usize,
     ) -> Result<Vec<Vec<i64>>, QueryError> {
-        let (_, daily) = self.daily(db, range.repository).await?;
+        let (_, daily) = self.daily(db, range).await?;
         Ok(daily.activity_of(range, emails, slices))
     }
 
@@ -268,7 +281,7 @@ impl Aggregates {
         range: &Range,
         order: CommitterOrder,
     ) -> Result<Arc<Vec<Committer>>, QueryError> {
-        let (version, daily) = self.daily(db, range.repository).await?;
+        let (version, daily) = self.daily(db, range).await?;
         let compute = async {
             let mut committers = daily.committers(range);
             activity::sort_committers(&mut committers, order);

@@ -123,7 +123,7 @@ pub fn normal_path(path: &str) -> Option<&str> {
 
 /// The ids of the commits (of one repository, or all) that changed `path` or a path under
 /// it ([`crate::queries::files::under`]), found through the (path, commit) index.
-fn commits_changing(repository_id: Option<i64>, path: &str) -> sea_orm::sea_query::SelectStatement {
+pub(crate) fn commits_changing(repository_id: Option<i64>, path: &str) -> sea_orm::sea_query::SelectStatement {
     use crate::entities::{commit_file, path as paths};
     let mut query = sea_orm::sea_query::Query::select();
     query

@@ -8,12 +8,15 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement};
 
 use crate::{
     entities::activity_daily,
     error::QueryError,
-    queries::activity::{Committer, Point, Range, Totals},
+    queries::{
+        activity::{Committer, Point, Range, Totals},
+        filters::Under,
+    },
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -46,10 +49,12 @@ pub struct LargestDay {
     pub email: String,
 }
 
+/// (repository, day, email, name, commits, merges, insertions, deletions, largest change)
+type Record = (i64, String, String, String, i64, i64, i64, i64, i64);
+
 impl Daily {
     /// The summary of one repository, or of all of them.
     pub async fn load(db: &impl ConnectionTrait, repository: Option<i64>) -> Result<Self, QueryError> {
-        type Record = (i64, String, String, String, i64, i64, i64, i64, i64);
         let mut query = activity_daily::Entity::find()
             .select_only()
             .columns([
@@ -68,6 +73,48 @@ impl Daily {
             query = query.filter(activity_daily::Column::RepositoryId.eq(id));
         }
         let records: Vec<Record> = query.into_tuple().all(db).await?;
+        Ok(Self::from_records(records))
+    }
+
+    /// The same summary for the commits that changed something under a folder or file,
+    /// counting their lines there, from the file rows under it: as many rows as that part of
+    /// the tree has file changes, not the whole history's. Merges change no file here.
+    pub async fn load_under(db: &impl ConnectionTrait, under: &Under) -> Result<Self, QueryError> {
+        let backend = db.get_database_backend();
+        let (day, _) = crate::queries::utc_day_and_month(backend, "c.committed_at");
+        let mut params = crate::queries::stats::Params::new(backend);
+        let condition = params.under(under, "p");
+        let sql = format!(
+            "SELECT c.repository_id AS repository_id, {day} AS day, c.author_email AS email, \
+             MAX(c.author_name) AS name, CAST(COUNT(*) AS BIGINT) AS commits, \
+             CAST(SUM(x.ins) AS BIGINT) AS insertions, CAST(SUM(x.del) AS BIGINT) AS deletions, \
+             CAST(MAX(x.ins + x.del) AS BIGINT) AS largest \
+             FROM (SELECT f.commit_id AS commit_id, COALESCE(SUM(f.insertions), 0) AS ins, \
+             COALESCE(SUM(f.deletions), 0) AS del FROM commit_files f JOIN paths p ON p.id = f.path_id \
+             WHERE {condition} \
+             GROUP BY f.commit_id) x JOIN commits c ON c.id = x.commit_id \
+             GROUP BY c.repository_id, {day}, c.author_email ORDER BY day"
+        );
+        let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in rows {
+            records.push((
+                row.try_get("", "repository_id")?,
+                row.try_get("", "day")?,
+                row.try_get("", "email")?,
+                row.try_get("", "name")?,
+                row.try_get("", "commits")?,
+                0,
+                row.try_get("", "insertions")?,
+                row.try_get("", "deletions")?,
+                row.try_get("", "largest")?,
+            ));
+        }
+        Ok(Self::from_records(records))
+    }
+
+    /// Rows read in day order.
+    fn from_records(records: Vec<Record>) -> Self {
         let mut daily = Daily { rows: Vec::with_capacity(records.len()), ..Daily::default() };
         let mut emails = Interner::default();
         let mut names = Interner::default();
@@ -87,7 +134,7 @@ impl Daily {
         }
         daily.emails = emails.values;
         daily.names = names.values;
-        Ok(daily)
+        daily
     }
 
     /// The first and last day with a commit.

@@ -1,6 +1,8 @@
 //! What a view may leave out: merge commits, and bots — authors whose name or email matches
 //! the configured pattern (`crate::bots`). Charts and tables leave both out by
-//! default, as GitHub's contributor graphs do; every view can take them back in.
+//! default, as GitHub's contributor graphs do; every view can take them back in. A view
+//! may also be narrowed to a folder or file (`Under`): then it counts only the commits that
+//! changed something there, with their lines there.
 
 use std::sync::Arc;
 
@@ -8,17 +10,34 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use crate::{bots::BotPattern, entities::activity_author, error::QueryError};
 
+/// A folder or file a view is narrowed to, in one repository or in all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Under {
+    pub repository: Option<i64>,
+    /// As the index stores paths: no leading or trailing slash.
+    pub path: Arc<str>,
+}
+
+impl Under {
+    /// `None` for an empty path (the whole tree).
+    pub fn new(repository: Option<i64>, path: &str) -> Option<Self> {
+        crate::queries::commits::normal_path(path).map(|path| Self { repository, path: Arc::from(path) })
+    }
+}
+
 /// What a query leaves out. The default leaves nothing out.
 #[derive(Debug, Clone)]
 pub struct Filters {
     pub include_merges: bool,
     /// Emails (after .mailmap) of authors left out.
     pub excluded_authors: Arc<[String]>,
+    /// Only the commits that changed this folder or file (merges change none).
+    pub under: Option<Under>,
 }
 
 impl Default for Filters {
     fn default() -> Self {
-        Self { include_merges: true, excluded_authors: Arc::from(Vec::new()) }
+        Self { include_merges: true, excluded_authors: Arc::from(Vec::new()), under: None }
     }
 }
 
@@ -32,6 +51,10 @@ impl Filters {
         }
         if !self.excluded_authors.is_empty() {
             condition = condition.add(commit::Column::AuthorEmail.is_not_in(self.excluded_authors.iter().cloned()));
+        }
+        if let Some(under) = &self.under {
+            let changing = crate::queries::commits::commits_changing(under.repository, &under.path);
+            condition = condition.add(commit::Column::Id.in_subquery(changing));
         }
         condition
     }

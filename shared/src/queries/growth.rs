@@ -5,9 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Statement};
 
-use crate::{entities::language_month, error::QueryError};
+use crate::{
+    entities::language_month,
+    error::QueryError,
+    queries::{filters::Under, stats::Params},
+};
 
 /// One language's lines at the end of each month of [`Growth::months`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,13 +58,51 @@ pub async fn growth(
         query = query.filter(language_month::Column::Vendored.eq(false));
     }
     let rows: Vec<(String, String, i64, i64)> = query.into_tuple().all(db).await?;
+    Ok(from_rows(rows))
+}
+
+/// The growth of the files under a folder (or of one file), from their own rows.
+pub async fn growth_under(
+    db: &impl ConnectionTrait,
+    under: &Under,
+    include_vendored: bool,
+) -> Result<Growth, QueryError> {
+    let backend = db.get_database_backend();
+    let (_, month) = crate::queries::utc_day_and_month(backend, "c.committed_at");
+    let mut params = Params::new(backend);
+    let mut condition = params.under(under, "p");
+    if !include_vendored {
+        condition.push_str(&format!(" AND p.vendored = {}", params.push(false)));
+    }
+    let sql = format!(
+        "SELECT {month} AS month, COALESCE(p.language, '') AS language, \
+         CAST(COALESCE(SUM(f.insertions), 0) AS BIGINT) AS insertions, \
+         CAST(COALESCE(SUM(f.deletions), 0) AS BIGINT) AS deletions \
+         FROM commit_files f JOIN paths p ON p.id = f.path_id JOIN commits c ON c.id = f.commit_id \
+         WHERE {condition} GROUP BY {month}, COALESCE(p.language, '')"
+    );
+    let found = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
+    let mut rows = Vec::with_capacity(found.len());
+    for row in found {
+        rows.push((
+            row.try_get("", "month")?,
+            row.try_get("", "language")?,
+            row.try_get("", "insertions")?,
+            row.try_get("", "deletions")?,
+        ));
+    }
+    Ok(from_rows(rows))
+}
+
+/// Months and languages from (month `YYYY-MM`, language, lines added, lines removed) rows.
+fn from_rows(rows: Vec<(String, String, i64, i64)>) -> Growth {
     let mut net: BTreeMap<NaiveDate, BTreeMap<String, i64>> = BTreeMap::new();
     for (month, language, insertions, deletions) in rows {
         let Ok(first_day) = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") else { continue };
         *net.entry(first_day).or_default().entry(language).or_default() += insertions - deletions;
     }
     let (Some(first), Some(last)) = (net.keys().next().copied(), net.keys().next_back().copied()) else {
-        return Ok(Growth::default());
+        return Growth::default();
     };
     let months: Vec<NaiveDate> = std::iter::successors(Some(first), |m| m.checked_add_months(chrono::Months::new(1)))
         .take_while(|m| *m <= last)
@@ -82,5 +124,5 @@ pub async fn growth(
         .collect();
     let total = (0..months.len()).map(|i| languages.iter().map(|l| l.lines[i]).sum()).collect();
     languages.sort_by(|a, b| b.lines.last().cmp(&a.lines.last()).then_with(|| a.name.cmp(&b.name)));
-    Ok(Growth { months, total, languages })
+    Growth { months, total, languages }
 }

@@ -75,6 +75,19 @@ pub(crate) fn start_of(day: chrono::NaiveDate) -> DateTime<Utc> {
     day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
+/// SQL for the UTC day (`YYYY-MM-DD`) and month (`YYYY-MM`) of a `committed_at` column
+/// (`column`, qualified as the query needs) on each backend.
+pub(crate) fn utc_day_and_month(backend: sea_orm::DatabaseBackend, column: &str) -> (String, String) {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => (
+            format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"),
+            format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"),
+        ),
+        // sqlx stores UTC times as RFC 3339 text: the date is its first ten characters.
+        _ => (format!("substr({column}, 1, 10)"), format!("substr({column}, 1, 7)")),
+    }
+}
+
 /// The database's idea of "now", truncated to microseconds so a value read back from
 /// PostgreSQL compares equal to the one written.
 pub fn now() -> DateTime<Utc> {

@@ -1,9 +1,16 @@
 //! The punch card: commits by weekday and hour, in each author's own time zone.
 
 use chrono::{Datelike, Days, NaiveDate, Timelike};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect, Statement, Value,
+    sea_query::Expr,
+};
 
-use crate::{error::QueryError, queries::activity::Range};
+use crate::{
+    entities::commit,
+    error::QueryError,
+    queries::{activity::Range, filters::Under},
+};
 
 /// Commits by weekday (Monday first) and hour of the author's local time.
 pub type PunchCard = [[i64; 24]; 7];
@@ -14,17 +21,17 @@ fn bounds(range: &Range) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chr
 }
 
 /// Placeholders numbered for the backend (`?` or `$n`) and their values, in order.
-struct Params {
+pub(crate) struct Params {
     backend: DatabaseBackend,
-    values: Vec<Value>,
+    pub(crate) values: Vec<Value>,
 }
 
 impl Params {
-    fn new(backend: DatabaseBackend) -> Self {
+    pub(crate) fn new(backend: DatabaseBackend) -> Self {
         Self { backend, values: Vec::new() }
     }
 
-    fn push(&mut self, value: impl Into<Value>) -> String {
+    pub(crate) fn push(&mut self, value: impl Into<Value>) -> String {
         self.values.push(value.into());
         match self.backend {
             DatabaseBackend::Postgres => format!("${}", self.values.len()),
@@ -32,17 +39,27 @@ impl Params {
         }
     }
 
-    /// ` AND repository_id = ..`, the merge and the author filters, for `commits` or the summary.
-    fn scope(&mut self, range: &Range, table: Table) -> String {
+    /// The condition on a `paths` table aliased `alias` for the paths at or under `under`
+    /// (a folder's paths as a range on the paths index: `folder/` up to `folder0`).
+    pub(crate) fn under(&mut self, under: &Under, alias: &str) -> String {
+        let path = under.path.to_string();
+        let (exact, from, to) = (self.push(path.clone()), self.push(format!("{path}/")), self.push(format!("{path}0")));
+        let mut sql = format!("({alias}.path = {exact} OR ({alias}.path >= {from} AND {alias}.path < {to}))");
+        if let Some(id) = under.repository {
+            sql.push_str(&format!(" AND {alias}.repository_id = {}", self.push(id)));
+        }
+        sql
+    }
+
+    /// ` AND repository_id = ..`, the merge and the author filters, for a summary table
+    /// (`activity_daily` or `activity_hours`: counts of commits and of merges per row).
+    fn scope(&mut self, range: &Range) -> String {
         let mut sql = String::new();
         if let Some(id) = range.repository {
             sql.push_str(&format!(" AND repository_id = {}", self.push(id)));
         }
         if !range.filters.include_merges {
-            sql.push_str(match table {
-                Table::Commits => " AND parent_count <= 1",
-                Table::Summary => " AND commits > merges",
-            });
+            sql.push_str(" AND commits > merges");
         }
         if !range.filters.excluded_authors.is_empty() {
             let list: Vec<String> =
@@ -51,13 +68,6 @@ impl Params {
         }
         sql
     }
-}
-
-#[derive(Clone, Copy)]
-enum Table {
-    Commits,
-    /// `activity_daily` or `activity_hours`: counts of commits and of merges per row.
-    Summary,
 }
 
 /// The punch card's cell of a commit authored at `at` with the author's UTC offset: the
@@ -69,36 +79,43 @@ pub fn weekday_hour(at: chrono::DateTime<chrono::Utc>, utc_offset_minutes: i32) 
 }
 
 /// Commits by weekday and hour. A range that spans the scope's whole history reads the
-/// `activity_hours` summary; a narrower one reads its commits' cells from an index.
+/// `activity_hours` summary; a narrower one, or one narrowed to a path, reads its commits'
+/// cells from an index.
 pub async fn punch_card(
     db: &impl ConnectionTrait,
     range: &Range,
     spans_whole_history: bool,
 ) -> Result<PunchCard, QueryError> {
-    let backend = db.get_database_backend();
-    let mut params = Params::new(backend);
-    let sql = if spans_whole_history {
-        let commits = range.commits_column();
-        format!(
-            "SELECT CAST(weekday * 24 + hour AS BIGINT) AS cell, CAST(SUM({commits}) AS BIGINT) AS commits \
+    let cells: Vec<(i64, i64)> = if spans_whole_history && range.filters.under.is_none() {
+        let backend = db.get_database_backend();
+        let mut params = Params::new(backend);
+        let sql = format!(
+            "SELECT CAST(weekday * 24 + hour AS BIGINT) AS cell, CAST(SUM({}) AS BIGINT) AS commits \
              FROM activity_hours WHERE 1 = 1{} GROUP BY weekday, hour",
-            params.scope(range, Table::Summary)
-        )
+            range.commits_column(),
+            params.scope(range)
+        );
+        let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("", "cell")?, row.try_get("", "commits")?)))
+            .collect::<Result<_, DbErr>>()?
     } else {
         let (since, until) = bounds(range);
-        let since = params.push(since);
-        let until = params.push(until);
-        format!(
-            "SELECT CAST(author_weekday_hour AS BIGINT) AS cell, COUNT(*) AS commits FROM commits \
-             WHERE committed_at >= {since} AND committed_at < {until}{} GROUP BY author_weekday_hour",
-            params.scope(range, Table::Commits)
-        )
+        let mut query = commit::Entity::find()
+            .select_only()
+            .column_as(Expr::cust("CAST(author_weekday_hour AS BIGINT)"), "cell")
+            .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "commits")
+            .filter(commit::Column::CommittedAt.gte(since))
+            .filter(commit::Column::CommittedAt.lt(until))
+            .filter(range.filters.on_commits())
+            .group_by(commit::Column::AuthorWeekdayHour);
+        if let Some(id) = range.repository {
+            query = query.filter(commit::Column::RepositoryId.eq(id));
+        }
+        query.into_tuple().all(db).await?
     };
-    let rows = db.query_all_raw(Statement::from_sql_and_values(backend, sql, params.values)).await?;
     let mut card = [[0i64; 24]; 7];
-    for row in rows {
-        let cell: i64 = row.try_get("", "cell")?;
-        let commits: i64 = row.try_get("", "commits")?;
+    for (cell, commits) in cells {
         let (Ok(dow), Ok(hour)) = (usize::try_from(cell / 24), usize::try_from(cell % 24)) else { continue };
         if dow < 7 {
             // Cells count Sunday as 0; the card starts on Monday.

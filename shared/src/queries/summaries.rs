@@ -86,14 +86,7 @@ impl Sql {
 
 async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&Touched>) -> Result<(), QueryError> {
     let backend = db.get_database_backend();
-    let (day, month) = match backend {
-        DatabaseBackend::Postgres => (
-            "to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-            "to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM')",
-        ),
-        // sqlx stores UTC times as RFC 3339 text: the date is its first ten characters.
-        _ => ("substr(committed_at, 1, 10)", "substr(committed_at, 1, 7)"),
-    };
+    let (day, month) = crate::queries::utc_day_and_month(backend, "committed_at");
     let mut sql = Sql { backend, values: Vec::new() };
     // Each statement takes its own parameters, so each narrowing is written per statement.
     let days_of_daily = |sql: &mut Sql| match touched {

@@ -29,6 +29,7 @@ impl ActivityApi {
     /// Statistics of one repository: punch card, code frequency, commits and committers per
     /// month, totals (default range: the last 12 months).
     #[oai(path = "/repositories/:id/stats", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn repository_stats(
         &self,
         _identity: Identity,
@@ -39,9 +40,12 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
     ) -> Result<Json<Stats>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.stats(Leave::asked(include_merges.0, include_bots.0), Some(id.0), since.0, until.0).await
+        self.stats(Leave::asked(include_merges.0, include_bots.0, path.0), Some(id.0), since.0, until.0).await
     }
 
     /// Statistics across every repository.
@@ -55,12 +59,16 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
     ) -> Result<Json<Stats>, ApiError> {
-        self.stats(Leave::asked(include_merges.0, include_bots.0), None, since.0, until.0).await
+        self.stats(Leave::asked(include_merges.0, include_bots.0, path.0), None, since.0, until.0).await
     }
 
     /// Highlighted commits of one repository in a range (default: the last 12 months).
     #[oai(path = "/repositories/:id/highlights", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn repository_highlights(
         &self,
         _identity: Identity,
@@ -71,9 +79,12 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
     ) -> Result<Json<Vec<Highlight>>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.highlights(Leave::asked(include_merges.0, include_bots.0), Some(id.0), since.0, until.0).await
+        self.highlights(Leave::asked(include_merges.0, include_bots.0, path.0), Some(id.0), since.0, until.0).await
     }
 
     /// Highlighted commits across every repository.
@@ -87,8 +98,11 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
     ) -> Result<Json<Vec<Highlight>>, ApiError> {
-        self.highlights(Leave::asked(include_merges.0, include_bots.0), None, since.0, until.0).await
+        self.highlights(Leave::asked(include_merges.0, include_bots.0, path.0), None, since.0, until.0).await
     }
 
     /// Committers of one repository: commits, lines, first and last day, active days.
@@ -106,15 +120,20 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
         /// Order: `commits` (default), `insertions`, `deletions`, `active_days`, `first_day`, `last_day`, `name`.
         sort: Query<Option<CommitterSort>>,
     ) -> Result<FastJson<Vec<Committer>>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.committers(Leave::asked(include_merges.0, include_bots.0), Some(id.0), since.0, until.0, sort.0).await
+        self.committers(Leave::asked(include_merges.0, include_bots.0, path.0), Some(id.0), since.0, until.0, sort.0)
+            .await
     }
 
     /// Committers across every repository.
     #[oai(path = "/committers", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn all_committers(
         &self,
         _identity: Identity,
@@ -126,10 +145,13 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
         /// Order, as for one repository.
         sort: Query<Option<CommitterSort>>,
     ) -> Result<FastJson<Vec<Committer>>, ApiError> {
-        self.committers(Leave::asked(include_merges.0, include_bots.0), None, since.0, until.0, sort.0).await
+        self.committers(Leave::asked(include_merges.0, include_bots.0, path.0), None, since.0, until.0, sort.0).await
     }
 
     /// Commit history of one repository: commits and lines per bucket, by commit date (UTC).
@@ -149,13 +171,18 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
     ) -> Result<Json<Activity>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.activity(Leave::asked(include_merges.0, include_bots.0), Some(id.0), bucket.0, since.0, until.0).await
+        self.activity(Leave::asked(include_merges.0, include_bots.0, path.0), Some(id.0), bucket.0, since.0, until.0)
+            .await
     }
 
     /// Commit history across every repository.
     #[oai(path = "/activity", method = "get")]
+    #[allow(clippy::too_many_arguments)]
     async fn all_activity(
         &self,
         _identity: Identity,
@@ -169,21 +196,26 @@ impl ActivityApi {
         include_merges: Query<Option<bool>>,
         /// Count authors matching the bot pattern (default: false).
         include_bots: Query<Option<bool>>,
+        /// Only the commits that changed this folder or file (`web/src`), with their lines
+        /// there; merges change no file, so none are counted.
+        path: Query<Option<String>>,
     ) -> Result<Json<Activity>, ApiError> {
-        self.activity(Leave::asked(include_merges.0, include_bots.0), None, bucket.0, since.0, until.0).await
+        self.activity(Leave::asked(include_merges.0, include_bots.0, path.0), None, bucket.0, since.0, until.0).await
     }
 }
 
-/// What the caller asked to leave out: merges and bots unless asked for.
-#[derive(Debug, Clone, Copy)]
+/// What the caller asked to leave out (merges and bots unless asked for) and the folder or
+/// file it narrowed the view to.
+#[derive(Debug, Clone)]
 struct Leave {
     include_merges: bool,
     include_bots: bool,
+    path: Option<String>,
 }
 
 impl Leave {
-    fn asked(include_merges: Option<bool>, include_bots: Option<bool>) -> Self {
-        Self { include_merges: include_merges.unwrap_or(false), include_bots: include_bots.unwrap_or(false) }
+    fn asked(include_merges: Option<bool>, include_bots: Option<bool>, path: Option<String>) -> Self {
+        Self { include_merges: include_merges.unwrap_or(false), include_bots: include_bots.unwrap_or(false), path }
     }
 }
 
@@ -205,6 +237,7 @@ impl ActivityApi {
             until: until.map(|day| day.0),
             include_merges: leave.include_merges,
             include_bots: leave.include_bots,
+            path: leave.path,
             prefer_range_with_data: false,
         };
         let view = request.resolve(&self.state, default).await?;

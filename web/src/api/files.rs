@@ -108,6 +108,8 @@ impl FilesApi {
             until: until.map(|day| day.0),
             include_merges: false,
             include_bots: include_bots.unwrap_or(false),
+            // The files API takes its folder as the tree's position, not as a filter.
+            path: None,
             prefer_range_with_data: false,
         };
         let view = request.resolve(&self.state, RangeChoice::All).await?;

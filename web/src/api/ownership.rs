@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use gitdash_shared::queries::{commits::normal_path, growth, ownership, repositories};
+use gitdash_shared::queries::{commits::normal_path, filters::Under, growth, ownership, repositories};
 use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::{day::Day, tags::ApiTags};
@@ -140,9 +140,11 @@ impl OwnershipApi {
         _identity: Identity,
         id: Path<i64>,
         include_vendored: Query<Option<bool>>,
+        /// Only the files under this folder (or this one file).
+        path: Query<Option<String>>,
     ) -> Result<Json<CodeGrowth>, ApiError> {
         repositories::get(&self.state.db, id.0).await?;
-        self.growth(Some(id.0), include_vendored.0).await
+        self.growth(Some(id.0), include_vendored.0, path.0).await
     }
 
     /// The same across every repository.
@@ -151,8 +153,10 @@ impl OwnershipApi {
         &self,
         _identity: Identity,
         include_vendored: Query<Option<bool>>,
+        /// Only the files under this folder (or this one file).
+        path: Query<Option<String>>,
     ) -> Result<Json<CodeGrowth>, ApiError> {
-        self.growth(None, include_vendored.0).await
+        self.growth(None, include_vendored.0, path.0).await
     }
 }
 
@@ -202,8 +206,13 @@ impl OwnershipApi {
         &self,
         repository: Option<i64>,
         include_vendored: Option<bool>,
+        path: Option<String>,
     ) -> Result<Json<CodeGrowth>, ApiError> {
-        let growth = growth::growth(&self.state.db, repository, include_vendored.unwrap_or(false)).await?;
+        let (db, vendored) = (&self.state.db, include_vendored.unwrap_or(false));
+        let growth = match path.as_deref().and_then(|path| Under::new(repository, path)) {
+            Some(under) => growth::growth_under(db, &under, vendored).await?,
+            None => growth::growth(db, repository, vendored).await?,
+        };
         Ok(Json(CodeGrowth {
             months: growth.months.iter().map(|m| m.format("%Y-%m").to_string()).collect(),
             lines: growth.total,

@@ -169,7 +169,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         count(committers.len() as i64, "person", "people")
     };
     let page_link = |n: usize| format!("/committers?{query}&page={n}");
-    let mut form = FilterForm::counted(&view, "/committers", &state).await?;
+    let mut form = FilterForm::counted(&view, "/committers", &state).await?.with_folder(&view);
     form.carry.push(("sort", sort.to_owned()));
     if let Some(person) = &params.person {
         form.carry.push(("person", person.clone()));

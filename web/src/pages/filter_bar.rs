@@ -39,6 +39,9 @@ pub struct FilterForm {
     pub left_out: Option<String>,
     /// The commits page's search (text or sha prefix, author, path), part of the same form.
     pub search: Option<(String, String, String)>,
+    /// On pages that can be narrowed to a folder or file: the one chosen ("" for the whole
+    /// tree) and the same view without it.
+    pub folder: Option<(String, String)>,
 }
 
 impl FilterForm {
@@ -86,8 +89,17 @@ impl FilterForm {
             include_bots: view.include_bots,
             carry: Vec::new(),
             search: None,
+            folder: None,
             range_note: view.note.clone(),
             left_out: None,
         }
+    }
+
+    /// Adds the path field: the page counts only the commits that changed that folder or
+    /// file.
+    pub fn with_folder(mut self, view: &View) -> Self {
+        let whole = View { path: None, ..view.clone() };
+        self.folder = Some((view.path.clone().unwrap_or_default(), format!("{}?{}", self.path, whole.query(None))));
+        self
     }
 }

@@ -103,7 +103,7 @@ pub async fn render(state: &AppState, user: String, params: &ViewParams) -> Page
     let page = OverviewPage {
         user,
         scope,
-        form: FilterForm::counted(&view, "/", state).await?,
+        form: FilterForm::counted(&view, "/", state).await?.with_folder(&view),
         query: view.query(None),
         chart: charts::bars(&bars, &summary, "commits"),
         totals,

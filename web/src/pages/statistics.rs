@@ -132,7 +132,10 @@ pub async fn page(
             })
         })
         .collect();
-    let grown = growth::growth(db, view.repository, false).await?;
+    let grown = match &view.range.filters.under {
+        Some(under) => growth::growth_under(db, under, false).await?,
+        None => growth::growth(db, view.repository, false).await?,
+    };
     let starts: Vec<chrono::NaiveDate> = months.iter().filter_map(|p| p.start).collect();
     let loc_bars: Vec<charts::Bar> = starts
         .iter()
@@ -171,7 +174,7 @@ pub async fn page(
     let page = StatisticsPage {
         user: identity.user.display_name().to_owned(),
         scope: view.scope(),
-        form: FilterForm::counted(&view, "/statistics", &state).await?,
+        form: FilterForm::counted(&view, "/statistics", &state).await?.with_folder(&view),
         commits: totals.commits,
         committers: totals.committers,
         punch_card: charts::punch_card(
