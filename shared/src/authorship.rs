@@ -16,6 +16,16 @@ pub struct Work<P> {
     pub created: bool,
 }
 
+/// Everyone's work on one file from (person, commits, first commit) rows: whoever committed
+/// first created it (ties: the smaller person, so the answer does not depend on order).
+pub fn credit<P: Clone + Ord, T: Ord>(rows: impl IntoIterator<Item = (P, i64, T)>) -> Vec<Work<P>> {
+    let rows: Vec<(P, i64, T)> = rows.into_iter().collect();
+    let creator = rows.iter().min_by(|a, b| (&a.2, &a.0).cmp(&(&b.2, &b.0))).map(|r| r.0.clone());
+    rows.into_iter()
+        .map(|(person, commits, _)| Work { created: Some(&person) == creator.as_ref(), person, commits })
+        .collect()
+}
+
 /// Degree of authorship: `3.293 + 1.098·FA + 0.164·DL − 0.321·ln(1 + AC)`, with FA whether
 /// the person created the file, DL their commits to it and AC everyone else's.
 pub fn degree(created: bool, commits: i64, others: i64) -> f64 {
@@ -76,6 +86,14 @@ mod tests {
 
     fn work(person: &'static str, commits: i64, created: bool) -> Work<&'static str> {
         Work { person, commits, created }
+    }
+
+    #[test]
+    fn whoever_committed_first_created_the_file_and_ties_go_to_the_smaller_name() {
+        let credited = credit([("bob", 3, 20), ("ada", 1, 10), ("cy", 2, 10)]);
+        let created: Vec<&str> = credited.iter().filter(|w| w.created).map(|w| w.person).collect();
+        assert_eq!(created, ["ada"]);
+        assert_eq!(credited.iter().map(|w| w.commits).sum::<i64>(), 6);
     }
 
     #[test]

@@ -139,3 +139,35 @@ async fn a_repository_over_ssh_syncs_with_its_deploy_key_on_sqlite_and_trusts_on
 async fn a_repository_over_ssh_syncs_with_its_deploy_key_on_postgresql_and_trusts_only_the_pinned_host() {
     deploy_key_round_trip(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn a_deploy_key_pasted_into_the_add_form_is_pinned_and_its_host_key_shown_on_the_access_page() {
+    let root = tempfile::tempdir().expect("server root");
+    let served = bare_clone(&three_commits(), &root.path().join("app.git"));
+    let deploy = KeyPair::generate("deploy");
+    let server = SshServer::start(&deploy).await;
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await)
+        .allowing_private_networks()
+        .with_env("GITDASH_CREDENTIALS_KEY", KEY);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let alice = signed_in(&web.base, "alice").await;
+    let token = alice.csrf_token(&web.base).await;
+    // Pasted from a Windows machine: CRLF line ends and a trailing space.
+    let pasted = format!("{} ", deploy.private.replace('\n', "\r\n"));
+    let url = server.url(&served);
+    let form =
+        [("csrf_token", token.as_str()), ("url", url.as_str()), ("deploy_key", pasted.as_str()), ("host_key", "")];
+    let added = alice.client.post(web.url("/repositories")).form(&form).send().await.expect("add");
+    assert_eq!(added.status().as_u16(), 303, "{}", added.text().await.unwrap_or_default());
+
+    let (_, list) = web.get("/api/v1/repositories").await;
+    let id = list[0]["id"].as_i64().expect("id");
+    let run = web.wait_for_sync(list[0]["latest_sync"]["id"].as_i64().expect("sync"), 60).await;
+    assert_eq!((run["state"].as_str(), run["commits_added"].as_i64()), (Some("succeeded"), Some(3)), "{run}");
+    let access = alice.client.get(web.url(&format!("/repositories/{id}/credential"))).send().await.expect("page");
+    let access = access.text().await.expect("html");
+    assert!(access.contains("deploy key (SSH)") && access.contains(&server.host_key), "{access}");
+    assert!(access.contains(r#"name="deploy_key""#) && !access.contains(r#"name="token""#), "asks for a key: {access}");
+    assert!(!access.contains(&secret_part(&deploy)), "the key is never shown");
+}

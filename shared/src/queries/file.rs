@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::{
-    authorship::{Work, authors_of},
+    authorship::{authors_of, credit},
     entities::{commit, commit_file, path, path_author},
     error::QueryError,
     queries::{activity::Range, start_of},
@@ -146,13 +146,7 @@ pub async fn authors(
         }
     }
     let total: i64 = people.iter().map(|a| a.lines).sum();
-    let creator =
-        people.iter().min_by(|a, b| (a.first_at, &a.email).cmp(&(b.first_at, &b.email))).map(|a| a.email.clone());
-    let work: Vec<Work<String>> = people
-        .iter()
-        .map(|a| Work { person: a.email.clone(), commits: a.commits, created: Some(&a.email) == creator.as_ref() })
-        .collect();
-    let knowers = authors_of(&work);
+    let knowers = authors_of(&credit(people.iter().map(|a| (a.email.clone(), a.commits, a.first_at))));
     for a in &mut people {
         a.share = if total > 0 { a.lines as f64 / total as f64 } else { 0.0 };
         a.knows_it = knowers.contains(&a.email);

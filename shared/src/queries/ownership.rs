@@ -11,7 +11,7 @@ use sea_orm::{
 };
 
 use crate::{
-    authorship::{Work, authors_of, truck_factor},
+    authorship::{authors_of, credit, truck_factor},
     entities::{activity_author, path, path_author},
     error::QueryError,
     queries::filters::Filters,
@@ -174,12 +174,7 @@ fn summarise(rows: &[Row], folder: Option<&str>, last: &HashMap<String, NaiveDat
     let mut files: Vec<File<'_>> = by_path
         .into_values()
         .map(|work| {
-            let creator =
-                work.iter().min_by(|a, b| (a.first_at, &a.email).cmp(&(b.first_at, &b.email))).map(|r| &r.email);
-            let credited: Vec<Work<&str>> = work
-                .iter()
-                .map(|r| Work { person: r.email.as_str(), commits: r.commits, created: Some(&r.email) == creator })
-                .collect();
+            let credited = credit(work.iter().map(|r| (r.email.as_str(), r.commits, r.first_at)));
             File { path: &work[0].path, authors: authors_of(&credited), work }
         })
         .collect();

@@ -14,6 +14,7 @@ use poem::{
 use serde::Deserialize;
 
 use super::{
+    breadcrumb::{Crumb, trail},
     charts::{self, axis},
     error::{PageError, PageResult},
     filter_bar::FilterForm,
@@ -69,12 +70,6 @@ struct Partner {
 
 /// Partners listed.
 const PARTNERS: usize = 20;
-
-/// One step of the breadcrumb.
-struct Crumb {
-    name: String,
-    href: String,
-}
 
 #[derive(Template)]
 #[template(path = "file.html")]
@@ -146,23 +141,21 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         url.append_pair("path", &path);
         url.finish()
     };
-    let mut crumbs = vec![Crumb {
-        name: view.scope().unwrap_or_else(|| "All repositories".into()),
-        href: format!("/files?{}", view.query(None)),
-    }];
-    let parts: Vec<&str> = path.split('/').collect();
-    for i in 0..parts.len().saturating_sub(1) {
+    let folders = |folder: Option<&str>| {
         let mut url = url::form_urlencoded::Serializer::new(format!("/files?{}", view.query(None)));
-        url.append_pair("path", &parts[..=i].join("/"));
-        crumbs.push(Crumb { name: parts[i].to_owned(), href: url.finish() });
-    }
+        if let Some(folder) = folder {
+            url.append_pair("path", folder);
+        }
+        url.finish()
+    };
+    let (crumbs, name) = trail(view.scope().unwrap_or_else(|| "All repositories".into()), Some(&path), folders);
     let mut form = FilterForm::counted(&view, "/file", &state).await?;
     form.carry.push(("path", path.clone()));
     let page = FilePage {
         user: identity.user.display_name().to_owned(),
         scope: view.scope(),
         form,
-        name: parts.last().copied().unwrap_or_default().to_owned(),
+        name,
         crumbs,
         language: facts.language.unwrap_or_default(),
         vendored: facts.vendored,

@@ -14,7 +14,14 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{charts, error::PageResult, filter_bar::FilterForm, format::filters, links};
+use super::{
+    breadcrumb::{Crumb, trail},
+    charts,
+    error::PageResult,
+    filter_bar::FilterForm,
+    format::filters,
+    links,
+};
 use crate::{
     auth::Identity,
     state::AppState,
@@ -95,12 +102,6 @@ struct Coupled {
 
 /// Coupled pairs listed above the tree.
 const COUPLED: usize = 10;
-
-/// One step of the breadcrumb.
-struct Crumb {
-    name: String,
-    href: String,
-}
 
 #[derive(Template)]
 #[template(path = "files.html")]
@@ -211,24 +212,8 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         })
         .collect();
 
-    let mut crumbs = vec![Crumb {
-        name: view.scope().unwrap_or_else(|| "All repositories".into()),
-        href: link(None, sort, include_vendored),
-    }];
-    let mut here = String::new();
-    if let Some(folder) = &folder {
-        let parts: Vec<&str> = folder.split('/').collect();
-        for (i, part) in parts.iter().enumerate() {
-            if i + 1 == parts.len() {
-                here = (*part).to_owned();
-            } else {
-                crumbs.push(Crumb {
-                    name: (*part).to_owned(),
-                    href: link(Some(&parts[..=i].join("/")), sort, include_vendored),
-                });
-            }
-        }
-    }
+    let top = view.scope().unwrap_or_else(|| "All repositories".into());
+    let (crumbs, here) = trail(top, folder.as_deref(), |f| link(f, sort, include_vendored));
     let mut form = FilterForm::counted(&view, "/files", &state).await?;
     form.carry.push(("sort", sort.to_owned()));
     if let Some(folder) = &folder {

@@ -3,6 +3,7 @@
 //! reads its view from the URL (`crate::view`) and calls the same queries as the API.
 
 pub mod assets;
+pub mod breadcrumb;
 pub mod charts;
 pub mod commit;
 pub mod commits;

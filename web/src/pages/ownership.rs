@@ -13,7 +13,13 @@ use poem::{
 };
 use serde::Deserialize;
 
-use super::{error::PageResult, filter_bar::RepositoryOption, format::filters, links};
+use super::{
+    breadcrumb::{Crumb, trail},
+    error::PageResult,
+    filter_bar::RepositoryOption,
+    format::filters,
+    links,
+};
 use crate::{
     auth::Identity,
     state::AppState,
@@ -49,12 +55,6 @@ struct Row {
     knowers: i64,
     truck_factor: i64,
     at_risk: bool,
-}
-
-/// One step of the breadcrumb.
-struct Crumb {
-    name: String,
-    href: String,
 }
 
 /// People listed: the rest share what is left.
@@ -142,18 +142,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         })
         .collect();
 
-    let mut crumbs = vec![Crumb { name: view.scope().unwrap_or_else(|| "All repositories".into()), href: link(None) }];
-    let mut here = String::new();
-    if let Some(folder) = &folder {
-        let parts: Vec<&str> = folder.split('/').collect();
-        for (i, part) in parts.iter().enumerate() {
-            if i + 1 == parts.len() {
-                here = (*part).to_owned();
-            } else {
-                crumbs.push(Crumb { name: (*part).to_owned(), href: link(Some(&parts[..=i].join("/"))) });
-            }
-        }
-    }
+    let (crumbs, here) = trail(view.scope().unwrap_or_else(|| "All repositories".into()), folder.as_deref(), link);
     let mut files_href = url::form_urlencoded::Serializer::new(format!("/files?{}", view.query(None)));
     if let Some(folder) = &folder {
         files_href.append_pair("path", folder);
