@@ -199,43 +199,60 @@ pub async fn shas_without_files(db: &impl ConnectionTrait, repository_id: i64) -
 }
 
 /// Marks which of the repository's paths are files of its head tree (`files`): ownership
-/// and the truck factor count those. Only the paths whose mark changes are written.
+/// and the truck factor count those; and which are vendored or generated, as `vendored`
+/// (their name, and the head tree's `.gitattributes`) now says. Only the paths whose mark
+/// changes are written; returns whether a vendored mark changed (the language summary then
+/// needs building again).
 pub async fn mark_head(
     db: &sea_orm::DatabaseConnection,
     repository_id: i64,
     files: &[String],
-) -> Result<(), QueryError> {
+    vendored: impl Fn(&str) -> bool,
+) -> Result<bool, QueryError> {
     use sea_orm::sea_query::Expr;
     let head: std::collections::HashSet<&str> = files.iter().map(String::as_str).collect();
-    let stored: Vec<(i64, String, bool)> = path::Entity::find()
+    let stored: Vec<(i64, String, bool, bool)> = path::Entity::find()
         .select_only()
         .column(path::Column::Id)
         .column(path::Column::Path)
         .column(path::Column::InHead)
+        .column(path::Column::Vendored)
         .filter(path::Column::RepositoryId.eq(repository_id))
         .into_tuple()
         .all(db)
         .await?;
-    let (mut now_in, mut now_out) = (Vec::new(), Vec::new());
-    for (id, p, in_head) in stored {
+    let (mut now_in, mut now_out, mut now_vendored, mut now_not) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, p, in_head, was_vendored) in stored {
         match (head.contains(p.as_str()), in_head) {
             (true, false) => now_in.push(id),
             (false, true) => now_out.push(id),
             _ => {}
         }
+        match (vendored(&p), was_vendored) {
+            (true, false) => now_vendored.push(id),
+            (false, true) => now_not.push(id),
+            _ => {}
+        }
     }
+    let marks_changed = !now_vendored.is_empty() || !now_not.is_empty();
     let txn = crate::db::begin_write(db).await?;
-    for (ids, value) in [(now_in, true), (now_out, false)] {
+    let updates = [
+        (now_in, path::Column::InHead, true),
+        (now_out, path::Column::InHead, false),
+        (now_vendored, path::Column::Vendored, true),
+        (now_not, path::Column::Vendored, false),
+    ];
+    for (ids, column, value) in updates {
         for chunk in ids.chunks(CHUNK) {
             path::Entity::update_many()
-                .col_expr(path::Column::InHead, Expr::value(value))
+                .col_expr(column, Expr::value(value))
                 .filter(path::Column::Id.is_in(chunk.iter().copied()))
                 .exec(&txn)
                 .await?;
         }
     }
     txn.commit().await?;
-    Ok(())
+    Ok(marks_changed)
 }
 
 /// One path of one commit, as the commit page lists it.

@@ -84,6 +84,34 @@ impl Sql {
     }
 }
 
+/// Builds a repository's `language_months` again, whole: after the vendored marks of its
+/// paths changed (a `.gitattributes` edit, a changed setting).
+pub async fn rebuild_languages(db: &DatabaseConnection, repository_id: i64) -> Result<(), QueryError> {
+    let backend = db.get_database_backend();
+    let (_, month) = crate::queries::utc_day_and_month(backend, "committed_at");
+    let mut sql = Sql { backend, values: Vec::new() };
+    let txn = crate::db::begin_write(db).await?;
+    let repository = sql.param(repository_id);
+    txn.execute_raw(sql.statement(format!("DELETE FROM language_months WHERE repository_id = {repository}"))).await?;
+    let repository = sql.param(repository_id);
+    txn.execute_raw(sql.statement(language_months(&month, &repository, ""))).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The statement that fills `language_months` for the repository (`repository`, a
+/// placeholder) and the commits `narrow` leaves.
+fn language_months(month: &str, repository: &str, narrow: &str) -> String {
+    format!(
+        "INSERT INTO language_months (repository_id, month, language, vendored, insertions, deletions) \
+         SELECT c.repository_id, {month}, COALESCE(p.language, ''), p.vendored, \
+         COALESCE(SUM(f.insertions), 0), COALESCE(SUM(f.deletions), 0) \
+         FROM commit_files f JOIN commits c ON c.id = f.commit_id JOIN paths p ON p.id = f.path_id \
+         WHERE c.repository_id = {repository}{narrow} \
+         GROUP BY c.repository_id, {month}, COALESCE(p.language, ''), p.vendored"
+    )
+}
+
 async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&Touched>) -> Result<(), QueryError> {
     let backend = db.get_database_backend();
     let (day, month) = crate::queries::utc_day_and_month(backend, "committed_at");
@@ -253,15 +281,7 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
         .await?;
     let repository = sql.param(repository_id);
     let narrow = months_of_commits(&mut sql);
-    txn.execute_raw(sql.statement(format!(
-        "INSERT INTO language_months (repository_id, month, language, vendored, insertions, deletions) \
-         SELECT c.repository_id, {month}, COALESCE(p.language, ''), p.vendored, \
-         COALESCE(SUM(f.insertions), 0), COALESCE(SUM(f.deletions), 0) \
-         FROM commit_files f JOIN commits c ON c.id = f.commit_id JOIN paths p ON p.id = f.path_id \
-         WHERE c.repository_id = {repository}{narrow} \
-         GROUP BY c.repository_id, {month}, COALESCE(p.language, ''), p.vendored"
-    )))
-    .await?;
+    txn.execute_raw(sql.statement(language_months(&month, &repository, &narrow))).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Reading Git repositories with gitoxide: keeping a bare clone up to date, walking history,
 //! and counting changed files and lines the way `git log --numstat --no-renames` does.
 
+pub mod attributes;
 mod error;
 pub mod fetch;
 pub mod head_files;

@@ -33,10 +33,18 @@ impl PathClassifier {
             return kind.clone();
         }
         let text = String::from_utf8_lossy(path);
-        let vendored = self.generated.matches(path) || linguist::is_vendored(text.as_ref()).unwrap_or(false);
-        let kind = PathKind { language: language(&text, content).map(Arc::from), vendored };
+        let kind =
+            PathKind { language: language(&text, content).map(Arc::from), vendored: self.vendored_by_name(&text) };
         self.known.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_vec(), kind.clone());
         kind
+    }
+}
+
+impl PathClassifier {
+    /// Whether `path`'s name marks it vendored or generated: `GITDASH_GENERATED_PATHS` or
+    /// Linguist's vendor patterns (the repository's `.gitattributes` may say otherwise).
+    pub fn vendored_by_name(&self, path: &str) -> bool {
+        self.generated.matches(path.as_bytes()) || linguist::is_vendored(path).unwrap_or(false)
     }
 }
 
