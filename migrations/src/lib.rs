@@ -18,6 +18,7 @@ mod m20261203_000011_commit_search;
 mod m20261203_000012_commit_files;
 mod m20261203_000013_ownership;
 mod m20261204_000014_ssh_host_keys;
+mod m20261205_000015_renames;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_commit_files::Migration),
             Box::new(m20261203_000013_ownership::Migration),
             Box::new(m20261204_000014_ssh_host_keys::Migration),
+            Box::new(m20261205_000015_renames::Migration),
         ]
     }
 }

@@ -275,6 +275,64 @@ pub fn git_files(path: &Path) -> BTreeMap<String, BTreeMap<String, Option<(i64, 
     commits
 }
 
+/// The renames of each non-merge commit reachable from HEAD that renamed a file, as
+/// `git log -M --name-status` pairs them: (sha, former path, new path), sorted.
+pub fn git_renames(path: &Path) -> Vec<(String, String, String)> {
+    let output = git_command()
+        .current_dir(path)
+        .args(["log", "-z", "-M", "--name-status", "--no-merges", "--format=%x01%H", "HEAD"])
+        .output()
+        .expect("git log runs");
+    assert!(output.status.success(), "git log failed: {}", String::from_utf8_lossy(&output.stderr));
+    let mut renames = Vec::new();
+    for record in output.stdout.split(|&b| b == 1).filter(|r| !r.is_empty()) {
+        let fields: Vec<String> =
+            record.split(|&b| b == 0).map(|f| String::from_utf8_lossy(f).trim_start_matches('\n').to_owned()).collect();
+        let sha = fields[0].trim().to_owned();
+        // With -z each status is its own field, followed by one path (two for a rename).
+        let mut rest = fields[1..].iter().filter(|f| !f.is_empty());
+        while let Some(status) = rest.next() {
+            if status.starts_with('R') {
+                let (from, to) = (rest.next().cloned().unwrap_or_default(), rest.next().cloned().unwrap_or_default());
+                renames.push((sha.clone(), from, to));
+            } else {
+                rest.next();
+            }
+        }
+    }
+    renames.sort();
+    renames
+}
+
+/// A file moved, moved again with an edit, a binary file renamed, the first file's old name
+/// used again for a new file, and a deletion beside an unrelated addition; the last commit
+/// is Grace Hopper's.
+pub fn history_with_renames() -> GitRepo {
+    let rows = |n: usize| (0..n).map(|i| format!("fn parse_{i}() {{ {i} }}\n")).collect::<String>();
+    let repo = GitRepo::new();
+    repo.write("src/parser.rs", rows(40));
+    repo.write("docs/guide.md", "# Guide\n\nHow to use it.\n");
+    repo.write("assets/logo.bin", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR binary bytes");
+    repo.commit("Start");
+    repo.write("src/parser.rs", rows(44));
+    repo.commit("Parse numbers");
+    std::fs::create_dir_all(repo.path().join("src/syntax")).expect("mkdir");
+    repo.git(["mv", "src/parser.rs", "src/syntax/parser.rs"]);
+    repo.commit("Move the parser into syntax");
+    std::fs::create_dir_all(repo.path().join("lib")).expect("mkdir");
+    repo.git(["mv", "src/syntax/parser.rs", "lib/parse.rs"]);
+    repo.write("lib/parse.rs", rows(38));
+    repo.git(["mv", "assets/logo.bin", "assets/old-logo.bin"]);
+    repo.commit("Rename the parser and trim it; keep the old logo");
+    repo.write("src/parser.rs", (0..30).map(|i| format!("let unrelated_{i} = {i};\n")).collect::<String>());
+    repo.git(["rm", "-q", "docs/guide.md"]);
+    repo.write("notes/todo.txt", "Nothing in common\nwith the guide at all\n");
+    repo.commit("A new parser under the old name; notes instead of a guide");
+    repo.write("lib/parse.rs", rows(39));
+    repo.commit_as(b"Grace Hopper", b"grace@example.org", b"Tune the parser");
+    repo
+}
+
 /// A bare copy of `repo`, as a server would hold it.
 pub fn bare_clone(repo: &GitRepo, into: &Path) -> PathBuf {
     let status =

@@ -144,7 +144,11 @@ pub async fn sync_repository(
         } else {
             // Rows stored before a column existed get it here, once; then the summaries are
             // built whole (also for a repository synced before they existed).
-            fill_details(db, repository_id, clone_dir, policy, ctx.config.generated_paths.clone()).await?;
+            let renames_filled = repository.renames_filled;
+            fill_details(db, repository_id, clone_dir.clone(), policy, ctx.config.generated_paths.clone()).await?;
+            if !renames_filled {
+                fill_renames(db, repository_id, clone_dir, policy, ctx.config.generated_paths.clone()).await?;
+            }
             queries::summaries::rebuild(db, repository_id).await?;
         }
         mark_head_files(db, repository_id, head_dir, policy, remote.head, ctx.config.generated_paths.clone()).await?;
@@ -339,8 +343,8 @@ async fn fill_details(
                     .into_iter()
                     .map(|(sha, id)| {
                         let parent = parents_of(&repo, id)?.first().copied().map(|p| tree_of(&repo, p)).transpose()?;
-                        let (stats, files) = state.commit_stats(&repo, parent, tree_of(&repo, id)?)?;
-                        Ok((sha, stats.generated_lines, files))
+                        let changes = state.commit_stats(&repo, parent, tree_of(&repo, id)?)?;
+                        Ok((sha, changes.stats.generated_lines, changes.files, changes.renames))
                     })
                     .collect()
             })();
@@ -350,12 +354,12 @@ async fn fill_details(
         state = back;
         let read = read?;
         let lines =
-            read.iter().filter(|(sha, ..)| without_lines.contains(sha)).map(|(sha, lines, _)| (sha.clone(), *lines));
+            read.iter().filter(|(sha, ..)| without_lines.contains(sha)).map(|(sha, lines, ..)| (sha.clone(), *lines));
         queries::index::set_generated_lines(db, repository_id, lines.collect()).await?;
-        let files: Vec<(&str, &[queries::files::FileChange])> = read
+        let files: Vec<queries::files::CommitFiles<'_>> = read
             .iter()
-            .filter(|(sha, _, files)| without_files.contains(sha) && !files.is_empty())
-            .map(|(sha, _, files)| (sha.as_str(), files.as_slice()))
+            .filter(|(sha, _, files, _)| without_files.contains(sha) && !files.is_empty())
+            .map(|(sha, _, files, renames)| queries::files::CommitFiles { sha, files, renames })
             .collect();
         let txn = gitdash_shared::db::begin_write(db).await.map_err(QueryError::from)?;
         queries::files::insert(&txn, repository_id, &mut paths, &files).await?;
@@ -367,6 +371,61 @@ async fn fill_details(
         diffed,
         fill_s = started.elapsed().as_secs_f64(),
         "details of older rows filled in"
+    );
+    Ok(())
+}
+
+/// Records the renames of the commits stored before renames were kept (see the migration
+/// `m20261205_000015_renames`): once per repository, a thousand commits at a time, reading
+/// only the trees and the blobs of the files a commit both deleted and added.
+async fn fill_renames(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    dir: std::path::PathBuf,
+    policy: FetchPolicy,
+    generated: GeneratedPaths,
+) -> Result<(), SyncError> {
+    let started = std::time::Instant::now();
+    let candidates = queries::files::shas_that_may_rename(db, repository_id).await?;
+    let open = move || fetch::open_clone(&dir, policy);
+    let mut paths = queries::files::PathIds::new(repository_id);
+    let mut state = DiffState::new(generated.clone(), Arc::new(PathClassifier::new(generated)));
+    let mut found = 0;
+    for chunk in candidates.chunks(EPOCH) {
+        let chunk = chunk.to_vec();
+        let open = open.clone();
+        let (read, back) = blocking(move || {
+            let read = (|| -> Result<Vec<_>, GitError> {
+                let repo = open()?;
+                let mut read = Vec::new();
+                for (sha, id) in ids(chunk) {
+                    let Some(parent) = parents_of(&repo, id)?.first().copied() else { continue };
+                    let renames = state.renames_only(&repo, tree_of(&repo, parent)?, tree_of(&repo, id)?)?;
+                    if !renames.is_empty() {
+                        read.push((sha, renames));
+                    }
+                }
+                Ok(read)
+            })();
+            (read, state)
+        })
+        .await?;
+        state = back;
+        let read = read?;
+        found += read.iter().map(|(_, r)| r.len()).sum::<usize>();
+        let renames: Vec<queries::files::CommitFiles<'_>> =
+            read.iter().map(|(sha, renames)| queries::files::CommitFiles { sha, files: &[], renames }).collect();
+        let txn = gitdash_shared::db::begin_write(db).await.map_err(QueryError::from)?;
+        queries::files::insert_renames(&txn, repository_id, &mut paths, &renames).await?;
+        txn.commit().await.map_err(QueryError::from)?;
+    }
+    queries::files::set_renames_filled(db, repository_id).await?;
+    tracing::info!(
+        repository = repository_id,
+        commits = candidates.len(),
+        renames = found,
+        fill_s = started.elapsed().as_secs_f64(),
+        "renames of older rows filled in"
     );
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod activity_daily;
 pub mod activity_hour;
 pub mod commit;
 pub mod commit_file;
+pub mod commit_rename;
 pub mod file_pair;
 pub mod language_month;
 pub mod path;

@@ -19,6 +19,9 @@ pub struct Model {
     pub last_synced_at: Option<DateTimeUtc>,
     /// Who added it (a `users` id); only they or an admin may delete it.
     pub added_by: Option<i64>,
+    /// Whether the renames of every stored commit are recorded (see the migration
+    /// `m20261205_000015_renames`).
+    pub renames_filled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
-//! One file (a path, in one repository or all): what it is, the commits that changed it
-//! with their lines, and who wrote it (`path_authors`, with the authors by degree of
-//! authorship). Read through the (path, commit) index: a file's own rows, never a scan.
+//! One file (a path, in one repository or all): what it is, its former names (followed
+//! back through `commit_renames`), the commits that changed it under any of them with their
+//! lines, and who wrote it (`path_authors`, with the authors by degree of authorship).
+//! Read through the (path, commit) and rename indexes: a file's own rows, never a scan.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -9,7 +10,7 @@ use sea_orm::{
 
 use crate::{
     authorship::{authors_of, credit},
-    entities::{commit, commit_file, path, path_author},
+    entities::{commit, commit_file, commit_rename, path, path_author},
     error::QueryError,
     queries::{activity::Range, start_of},
 };
@@ -45,10 +46,121 @@ pub async fn facts(
     }))
 }
 
+/// A name the file had before a commit renamed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Former {
+    pub path_id: i64,
+    pub path: String,
+    pub repository_id: i64,
+    /// The commit that renamed it away from this name.
+    pub renamed_in: String,
+    pub renamed_at: DateTime<Utc>,
+    renaming_commit: i64,
+    /// A file of the head tree has this name again (another file, by now).
+    taken_again: bool,
+}
+
+/// Renames followed back at most this many times: a bound on a loop of names.
+const RENAMES_FOLLOWED: usize = 64;
+
+/// The file's former names, latest rename first: the renames into `path_ids`, then the
+/// renames into those names made before, and so on. A name is followed only up to the
+/// rename away from it, so a name used again later for another file is not mixed in.
+pub async fn former_names(db: &impl ConnectionTrait, path_ids: &[i64]) -> Result<Vec<Former>, QueryError> {
+    type Row = (i64, i64, i64, i64, String, DateTime<Utc>);
+    let mut formers: Vec<Former> = Vec::new();
+    // Each name to follow back, with the time up to which it was this file's.
+    let mut frontier: Vec<(i64, Option<DateTime<Utc>>)> = path_ids.iter().map(|&id| (id, None)).collect();
+    let mut seen: std::collections::HashSet<i64> = path_ids.iter().copied().collect();
+    while !frontier.is_empty() && formers.len() < RENAMES_FOLLOWED {
+        let rows: Vec<Row> = commit_rename::Entity::find()
+            .select_only()
+            .column(commit_rename::Column::ToPathId)
+            .column(commit_rename::Column::FromPathId)
+            .column(commit::Column::Id)
+            .column(commit::Column::RepositoryId)
+            .column(commit::Column::Sha)
+            .column(commit::Column::CommittedAt)
+            .join(JoinType::InnerJoin, commit_rename::Relation::Commit.def())
+            .filter(commit_rename::Column::ToPathId.is_in(frontier.iter().map(|f| f.0)))
+            .order_by_desc(commit::Column::CommittedAt)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut next = Vec::new();
+        for (to, from, commit_id, repository_id, sha, at) in rows {
+            let until = frontier.iter().find(|f| f.0 == to).and_then(|f| f.1);
+            if until.is_some_and(|until| at > until) || !seen.insert(from) {
+                continue;
+            }
+            next.push((from, Some(at)));
+            formers.push(Former {
+                path_id: from,
+                path: String::new(),
+                repository_id,
+                renamed_in: sha,
+                renamed_at: at,
+                renaming_commit: commit_id,
+                taken_again: false,
+            });
+        }
+        frontier = next;
+    }
+    let names: std::collections::HashMap<i64, (String, bool)> = path::Entity::find()
+        .select_only()
+        .column(path::Column::Id)
+        .column(path::Column::Path)
+        .column(path::Column::InHead)
+        .filter(path::Column::Id.is_in(formers.iter().map(|f| f.path_id)))
+        .into_tuple::<(i64, String, bool)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, path, in_head)| (id, (path, in_head)))
+        .collect();
+    for former in &mut formers {
+        if let Some((path, in_head)) = names.get(&former.path_id) {
+            (former.path, former.taken_again) = (path.clone(), *in_head);
+        }
+    }
+    formers.truncate(RENAMES_FOLLOWED);
+    Ok(formers)
+}
+
+/// The name a file was given by a rename.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenamedTo {
+    pub path: String,
+    pub repository_id: i64,
+    pub sha: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Where the file went: the latest rename away from `path_ids`.
+pub async fn renamed_to(db: &impl ConnectionTrait, path_ids: &[i64]) -> Result<Option<RenamedTo>, QueryError> {
+    let found: Option<(i64, i64, String, DateTime<Utc>)> = commit_rename::Entity::find()
+        .select_only()
+        .column(commit_rename::Column::ToPathId)
+        .column(commit::Column::RepositoryId)
+        .column(commit::Column::Sha)
+        .column(commit::Column::CommittedAt)
+        .join(JoinType::InnerJoin, commit_rename::Relation::Commit.def())
+        .filter(commit_rename::Column::FromPathId.is_in(path_ids.iter().copied()))
+        .order_by_desc(commit::Column::CommittedAt)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let Some((to, repository_id, sha, at)) = found else { return Ok(None) };
+    let path = path::Entity::find_by_id(to).one(db).await?.map(|p| p.path).unwrap_or_default();
+    Ok(Some(RenamedTo { path, repository_id, sha, at }))
+}
+
 /// One commit that changed the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub repository_id: i64,
+    /// The file's name in that commit.
+    pub path: String,
     pub sha: String,
     pub summary: String,
     pub author_email: String,
@@ -58,13 +170,30 @@ pub struct Change {
     pub lines: Option<(i64, i64)>,
 }
 
-/// The commits in `range` that changed the paths `path_ids`, newest first, bots left out
-/// as the range says.
-pub async fn changes(db: &impl ConnectionTrait, path_ids: &[i64], range: &Range) -> Result<Vec<Change>, QueryError> {
+/// The commits in `range` that changed the file: `path_ids` (its current name's rows), or
+/// one of its `formers` before the rename away from it; newest first, bots left out as the
+/// range says. A rename's commit is listed once, with the lines of the name it gave.
+pub async fn changes(
+    db: &impl ConnectionTrait,
+    path: &str,
+    path_ids: &[i64],
+    formers: &[Former],
+    range: &Range,
+) -> Result<Vec<Change>, QueryError> {
     let (since, until) = (start_of(range.since), start_of(range.until + chrono::Days::new(1)));
-    type Row = (i64, String, String, String, String, DateTime<Utc>, Option<i64>, Option<i64>);
+    let mut names = sea_orm::Condition::any().add(commit_file::Column::PathId.is_in(path_ids.iter().copied()));
+    for former in formers {
+        names = names.add(
+            sea_orm::Condition::all()
+                .add(commit_file::Column::PathId.eq(former.path_id))
+                .add(commit::Column::CommittedAt.lte(former.renamed_at))
+                .add(commit::Column::Id.ne(former.renaming_commit)),
+        );
+    }
+    type Row = (i64, i64, String, String, String, String, DateTime<Utc>, Option<i64>, Option<i64>);
     let rows: Vec<Row> = commit_file::Entity::find()
         .select_only()
+        .column(commit_file::Column::PathId)
         .column(commit::Column::RepositoryId)
         .column(commit::Column::Sha)
         .column(commit::Column::Summary)
@@ -74,7 +203,7 @@ pub async fn changes(db: &impl ConnectionTrait, path_ids: &[i64], range: &Range)
         .column(commit_file::Column::Insertions)
         .column(commit_file::Column::Deletions)
         .join(JoinType::InnerJoin, commit_file::Relation::Commit.def())
-        .filter(commit_file::Column::PathId.is_in(path_ids.iter().copied()))
+        .filter(names)
         .filter(commit::Column::CommittedAt.gte(since))
         .filter(commit::Column::CommittedAt.lt(until))
         .filter(range.filters.on_commits())
@@ -83,18 +212,33 @@ pub async fn changes(db: &impl ConnectionTrait, path_ids: &[i64], range: &Range)
         .into_tuple()
         .all(db)
         .await?;
+    let name_of = |path_id: i64| {
+        formers.iter().find(|f| f.path_id == path_id).map_or_else(|| path.to_owned(), |f| f.path.clone())
+    };
     Ok(rows
         .into_iter()
-        .map(|(repository_id, sha, summary, author_email, author_name, committed_at, insertions, deletions)| Change {
-            repository_id,
-            sha,
-            summary,
-            author_email,
-            author_name,
-            committed_at,
-            lines: insertions.zip(deletions),
-        })
+        .map(
+            |(path_id, repository_id, sha, summary, author_email, author_name, committed_at, insertions, deletions)| {
+                Change {
+                    repository_id,
+                    path: name_of(path_id),
+                    sha,
+                    summary,
+                    author_email,
+                    author_name,
+                    committed_at,
+                    lines: insertions.zip(deletions),
+                }
+            },
+        )
         .collect())
+}
+
+/// The rows whose authors are the file's authors: its own, and its former names' unless a
+/// file of the head tree has taken the name again (their authors would be that file's).
+pub fn authored_ids(path_ids: &[i64], formers: &[Former]) -> Vec<i64> {
+    let formers = formers.iter().filter(|f| !f.taken_again).map(|f| f.path_id);
+    path_ids.iter().copied().chain(formers).collect()
 }
 
 /// One person's work on the file, all history.

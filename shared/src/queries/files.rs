@@ -4,10 +4,10 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::{
-    entities::{commit, commit_file, path},
+    entities::{commit, commit_file, commit_rename, path, repository},
     error::QueryError,
 };
 
@@ -22,6 +22,21 @@ pub struct FileChange {
     pub lines: Option<(i64, i64)>,
     /// What the path is, stored when the path is first seen.
     pub kind: PathKind,
+}
+
+/// A file a commit renamed: its path before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    pub from: String,
+    pub to: String,
+}
+
+/// The files one stored commit changed and renamed.
+#[derive(Debug, Clone, Copy)]
+pub struct CommitFiles<'a> {
+    pub sha: &'a str,
+    pub files: &'a [FileChange],
+    pub renames: &'a [Rename],
 }
 
 /// What a path is: decided by the worker once per path.
@@ -110,40 +125,88 @@ pub fn parts(path: &str) -> (&str, &str, Option<String>) {
     (folder, top_folder, extension)
 }
 
-/// Stores the files of commits already stored (sha, files), skipping rows already there.
+/// Stores the files and renames of commits already stored, skipping rows already there.
 /// The caller runs it in the transaction that stored the commits, so a commit is never
 /// stored without its files.
 pub async fn insert(
     db: &impl ConnectionTrait,
     repository_id: i64,
     paths: &mut PathIds,
-    changes: &[(&str, &[FileChange])],
+    changes: &[CommitFiles<'_>],
 ) -> Result<(), QueryError> {
-    paths.learn(db, changes.iter().flat_map(|(_, files)| files.iter())).await?;
+    paths.learn(db, changes.iter().flat_map(|c| c.files.iter())).await?;
     let paths = &*paths;
-    let mut commit_ids: HashMap<String, i64> = HashMap::new();
-    for chunk in changes.chunks(CHUNK) {
+    let commit_ids = commit_ids(db, repository_id, changes.iter().map(|c| c.sha)).await?;
+    let stored = changes.iter().filter_map(|c| Some((*commit_ids.get(c.sha)?, c)));
+    let mut files = Vec::new();
+    let mut renames = Vec::new();
+    for (commit_id, change) in stored {
+        files.extend(change.files.iter().filter_map(|file| {
+            Some((commit_id, *paths.ids.get(&file.path)?, file.lines.map(|l| l.0), file.lines.map(|l| l.1)))
+        }));
+        renames.extend(
+            change.renames.iter().filter_map(|r| Some((commit_id, *paths.ids.get(&r.from)?, *paths.ids.get(&r.to)?))),
+        );
+    }
+    insert_file_rows(db, &files).await?;
+    insert_rename_rows(db, &renames).await
+}
+
+/// Stores the renames of commits whose files are already stored (older rows filled in).
+pub async fn insert_renames(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    paths: &mut PathIds,
+    changes: &[CommitFiles<'_>],
+) -> Result<(), QueryError> {
+    let files: Vec<CommitFiles<'_>> = changes.iter().map(|c| CommitFiles { files: &[], ..*c }).collect();
+    let named: Vec<FileChange> = changes
+        .iter()
+        .flat_map(|c| c.renames.iter())
+        .flat_map(|r| [&r.from, &r.to])
+        .map(|p| FileChange { path: p.clone(), lines: None, kind: PathKind::default() })
+        .collect();
+    paths.learn(db, named.iter()).await?;
+    insert(db, repository_id, paths, &files).await
+}
+
+/// The ids of the repository's commits `shas`.
+async fn commit_ids<'a>(
+    db: &impl ConnectionTrait,
+    repository_id: i64,
+    shas: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, i64>, QueryError> {
+    let shas: Vec<String> = shas.map(str::to_owned).collect();
+    let mut ids = HashMap::new();
+    for chunk in shas.chunks(CHUNK) {
         let found: Vec<(i64, String)> = commit::Entity::find()
             .select_only()
             .column(commit::Column::Id)
             .column(commit::Column::Sha)
             .filter(commit::Column::RepositoryId.eq(repository_id))
-            .filter(commit::Column::Sha.is_in(chunk.iter().map(|(sha, _)| (*sha).to_owned())))
+            .filter(commit::Column::Sha.is_in(chunk.iter().cloned()))
             .into_tuple()
             .all(db)
             .await?;
-        commit_ids.extend(found.into_iter().map(|(id, sha)| (sha, id)));
+        ids.extend(found.into_iter().map(|(id, sha)| (sha, id)));
     }
-    let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = changes
-        .iter()
-        .filter_map(|(sha, files)| Some((*commit_ids.get(*sha)?, *files)))
-        .flat_map(|(commit_id, files)| {
-            files.iter().filter_map(move |file| {
-                Some((commit_id, *paths.ids.get(&file.path)?, file.lines.map(|l| l.0), file.lines.map(|l| l.1)))
-            })
-        })
-        .collect();
-    insert_file_rows(db, &rows).await
+    Ok(ids)
+}
+
+/// Inserts `(commit_id, from_path_id, to_path_id)` rows, skipping those already there.
+async fn insert_rename_rows(db: &impl ConnectionTrait, rows: &[(i64, i64, i64)]) -> Result<(), QueryError> {
+    for chunk in rows.chunks(CHUNK) {
+        let models = chunk.iter().map(|&(commit_id, from, to)| commit_rename::ActiveModel {
+            commit_id: Set(commit_id),
+            from_path_id: Set(from),
+            to_path_id: Set(to),
+        });
+        commit_rename::Entity::insert_many(models)
+            .on_conflict_do_nothing_on([commit_rename::Column::CommitId, commit_rename::Column::ToPathId])
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Inserts `(commit_id, path_id, insertions, deletions)` rows as one JSON array bound to one
@@ -196,6 +259,31 @@ pub async fn shas_without_files(db: &impl ConnectionTrait, repository_id: i64) -
         .into_tuple()
         .all(db)
         .await?)
+}
+
+/// The shas of the repository's commits that could have renamed a file: one parent, and at
+/// least two files changed (the file deleted and the one added).
+pub async fn shas_that_may_rename(db: &impl ConnectionTrait, repository_id: i64) -> Result<Vec<String>, QueryError> {
+    Ok(commit::Entity::find()
+        .select_only()
+        .column(commit::Column::Sha)
+        .filter(commit::Column::RepositoryId.eq(repository_id))
+        .filter(commit::Column::ParentCount.eq(1))
+        .filter(commit::Column::FilesChanged.gte(2))
+        .order_by_asc(commit::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Records that every stored commit's renames are kept.
+pub async fn set_renames_filled(db: &impl ConnectionTrait, repository_id: i64) -> Result<(), QueryError> {
+    repository::Entity::update_many()
+        .col_expr(repository::Column::RenamesFilled, sea_orm::sea_query::Expr::value(true))
+        .filter(repository::Column::Id.eq(repository_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Marks which of the repository's paths are files of its head tree (`files`): ownership

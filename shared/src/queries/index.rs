@@ -41,6 +41,8 @@ pub struct NewCommit {
     pub stats: Option<LineStats>,
     /// The paths it changed; none for merges.
     pub files: Vec<crate::queries::files::FileChange>,
+    /// The files it renamed (each also among `files`, deleted and added).
+    pub renames: Vec<crate::queries::files::Rename>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -105,8 +107,11 @@ pub async fn insert_commits(
         if let sea_orm::TryInsertResult::Inserted(n) = result {
             inserted += n;
         }
-        let files: Vec<(&str, &[crate::queries::files::FileChange])> =
-            chunk.iter().filter(|c| !c.files.is_empty()).map(|c| (c.sha.as_str(), c.files.as_slice())).collect();
+        let files: Vec<crate::queries::files::CommitFiles<'_>> = chunk
+            .iter()
+            .filter(|c| !c.files.is_empty())
+            .map(|c| crate::queries::files::CommitFiles { sha: &c.sha, files: &c.files, renames: &c.renames })
+            .collect();
         crate::queries::files::insert(&txn, repository_id, paths, &files).await?;
         txn.commit().await?;
     }

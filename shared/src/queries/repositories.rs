@@ -38,6 +38,10 @@ pub async fn create(db: &impl ConnectionTrait, url: &RepoUrl, caller: &Caller) -
         name: Set(url.name()),
         created_at: Set(now()),
         added_by: Set(caller.user()),
+        // A new repository has nothing older to fill in. Set here rather than left to the
+        // column's default: SQLite's RETURNING does not always give back a default that an
+        // ALTER TABLE added.
+        renames_filled: Set(true),
         ..Default::default()
     };
     match model.insert(db).await {

@@ -58,6 +58,8 @@ pub struct PersonReport {
 pub struct FileChange {
     pub repository_id: i64,
     pub sha: String,
+    /// The file's name in that commit (a former name before a rename).
+    pub path: String,
     pub summary: String,
     pub author_email: String,
     pub author_name: String,
@@ -88,9 +90,23 @@ pub struct FileReport {
     pub vendored: bool,
     /// A file of the head tree.
     pub in_head: bool,
-    /// The commits in the range that changed it, newest first.
+    /// The commits in the range that changed it, under this name or a former one, newest
+    /// first.
     pub commits: Vec<FileChange>,
     pub authors: Vec<FileAuthor>,
+    /// The names it had before, latest rename first (as `git log --follow` finds them).
+    pub former_paths: Vec<FileRename>,
+    /// The name a rename gave it, when it is no longer in the head tree under this one.
+    pub renamed_to: Option<FileRename>,
+}
+
+/// Another name of the file, and the commit that renamed it.
+#[derive(Object)]
+pub struct FileRename {
+    pub path: String,
+    pub repository_id: i64,
+    pub sha: String,
+    pub committed_at: DateTime<Utc>,
 }
 
 #[OpenApi(tag = "ApiTags::Files")]
@@ -156,9 +172,27 @@ impl PersonApi {
         let db = &self.state.db;
         let path = normal_path(&path.0).ok_or_else(|| ApiError::invalid("path is empty"))?.to_owned();
         let facts = file::facts(db, view.repository, &path).await?.ok_or_else(|| ApiError::not_found("file"))?;
-        let changes = file::changes(db, &facts.path_ids, &view.range).await?;
-        let authors = file::authors(db, &facts.path_ids, &view.range.filters.excluded_authors).await?;
+        let formers = file::former_names(db, &facts.path_ids).await?;
+        let changes = file::changes(db, &path, &facts.path_ids, &formers, &view.range).await?;
+        let authored = file::authored_ids(&facts.path_ids, &formers);
+        let authors = file::authors(db, &authored, &view.range.filters.excluded_authors).await?;
+        let renamed_to = if facts.in_head { None } else { file::renamed_to(db, &facts.path_ids).await? };
         Ok(Json(FileReport {
+            former_paths: formers
+                .into_iter()
+                .map(|f| FileRename {
+                    path: f.path,
+                    repository_id: f.repository_id,
+                    sha: f.renamed_in,
+                    committed_at: f.renamed_at,
+                })
+                .collect(),
+            renamed_to: renamed_to.map(|r| FileRename {
+                path: r.path,
+                repository_id: r.repository_id,
+                sha: r.sha,
+                committed_at: r.at,
+            }),
             path,
             language: facts.language,
             vendored: facts.vendored,
@@ -168,6 +202,7 @@ impl PersonApi {
                 .map(|c| FileChange {
                     repository_id: c.repository_id,
                     sha: c.sha,
+                    path: c.path,
                     summary: c.summary,
                     author_email: c.author_email,
                     author_name: c.author_name,

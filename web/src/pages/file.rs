@@ -54,6 +54,17 @@ struct ChangeRow {
     date: String,
     /// `None` for a binary file.
     lines: Option<(i64, i64)>,
+    /// The file's name in that commit, when it was another.
+    former: Option<String>,
+}
+
+/// A name the file had, or the one it was given.
+struct OtherName {
+    path: String,
+    href: String,
+    commit_href: String,
+    short_sha: String,
+    date: String,
 }
 
 /// Commits listed on the page; the rest are on the commits page.
@@ -91,6 +102,8 @@ struct FilePage {
     changes: Vec<ChangeRow>,
     partners: Vec<Partner>,
     history_href: String,
+    formers: Vec<OtherName>,
+    renamed_to: Option<OtherName>,
 }
 
 #[handler]
@@ -101,8 +114,21 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let facts = file::facts(db, view.repository, &path)
         .await?
         .ok_or_else(|| PageError::NotFound(format!("No commit changed a file called {path:?} here.")))?;
-    let changes = file::changes(db, &facts.path_ids, &view.range).await?;
-    let authors = file::authors(db, &facts.path_ids, &view.range.filters.excluded_authors).await?;
+    let formers = file::former_names(db, &facts.path_ids).await?;
+    let changes = file::changes(db, &path, &facts.path_ids, &formers, &view.range).await?;
+    let authored = file::authored_ids(&facts.path_ids, &formers);
+    let authors = file::authors(db, &authored, &view.range.filters.excluded_authors).await?;
+    let renamed_to = if facts.in_head { None } else { file::renamed_to(db, &facts.path_ids).await? };
+    let other_name = |path: &str, repository_id: i64, sha: &str, at: chrono::DateTime<chrono::Utc>| OtherName {
+        path: path.to_owned(),
+        href: links::file(&view.query(None), path),
+        commit_href: links::commit(repository_id, sha),
+        short_sha: sha.chars().take(10).collect(),
+        date: at.format("%Y-%m-%d").to_string(),
+    };
+    let renamed_to = renamed_to.map(|r| other_name(&r.path, r.repository_id, &r.sha, r.at));
+    let former_names =
+        formers.iter().map(|f| other_name(&f.path, f.repository_id, &f.renamed_in, f.renamed_at)).collect();
 
     let partners = coupling::pairs(db, view.repository, Some(&path), facts.vendored, PARTNERS)
         .await?
@@ -192,10 +218,13 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
                 author: c.author_name,
                 date: c.committed_at.format("%Y-%m-%d").to_string(),
                 lines: c.lines,
+                former: (c.path != path).then_some(c.path),
             })
             .collect(),
         partners,
         history_href,
+        formers: former_names,
+        renamed_to,
         path,
     };
     Ok(Html(page.render()?).into_response())

@@ -6,7 +6,11 @@ use chrono::{DateTime, Utc};
 use gitdash_shared::queries::index::NewCommit;
 use gix::{ObjectId, bstr::BStr};
 
-use super::{GitError, numstat::DiffState, text::text};
+use super::{
+    GitError,
+    numstat::{CommitChanges, DiffState},
+    text::text,
+};
 
 /// Every commit reachable from `head`, as `git rev-list head` lists them.
 pub fn reachable(repo: &gix::Repository, head: ObjectId) -> Result<Vec<ObjectId>, GitError> {
@@ -124,11 +128,12 @@ pub fn read_commit(
     let committer_time = committer.time().unwrap_or_default();
     let (author_name, author_email) = mapper.map(author.name, author.email);
     let (committer_name, committer_email) = mapper.map(committer.name, committer.email);
-    let (stats, files) = match parents.as_slice() {
+    let changes = match parents.as_slice() {
         [] => diff.commit_stats(repo, None, decoded.tree())?,
         [parent] => diff.commit_stats(repo, Some(trees.tree_of(repo, *parent)?), decoded.tree())?,
-        _ => (Default::default(), Vec::new()),
+        _ => Default::default(),
     };
+    let CommitChanges { stats, files, renames } = changes;
     let stats = (parents.len() <= 1).then_some(stats);
     Ok(NewCommit {
         sha: id.to_string(),
@@ -146,6 +151,7 @@ pub fn read_commit(
         message: text(decoded.message).trim_end().to_owned(),
         stats,
         files,
+        renames,
     })
 }
 

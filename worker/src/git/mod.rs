@@ -8,6 +8,7 @@ pub mod head_files;
 pub mod history;
 pub mod numstat;
 pub mod paths;
+mod renames;
 pub mod text;
 
 pub use error::GitError;

@@ -9,7 +9,8 @@
 //!
 //! Lines in paths the settings call generated (lock files, bundles, vendored code) are also
 //! counted apart, so that "largest change" can mean lines people wrote. Each changed path is
-//! also kept with its own counts (`commit_files`) and its kind (language, vendored).
+//! also kept with its own counts (`commit_files`) and its kind (language, vendored), and the
+//! deleted and added files `git log -M` would call renames are paired (`commit_renames`).
 
 use std::sync::Arc;
 
@@ -26,10 +27,13 @@ use gix::{
 
 use gitdash_shared::{
     generated::GeneratedPaths,
-    queries::{files::FileChange, index::LineStats},
+    queries::{
+        files::{FileChange, Rename},
+        index::LineStats,
+    },
 };
 
-use super::{GitError, paths::PathClassifier, text::text};
+use super::{GitError, paths::PathClassifier, renames::RenameFinder, text::text};
 
 /// Git's `FIRST_FEW_BYTES`: how far it looks for a NUL byte to call a file binary.
 const BINARY_PROBE: usize = 8000;
@@ -45,6 +49,15 @@ pub struct DiffState {
     old_blob: Vec<u8>,
     new_blob: Vec<u8>,
     paths: Arc<PathClassifier>,
+    renames: RenameFinder,
+}
+
+/// What a commit changed: its totals, each path's counts, and its renames.
+#[derive(Debug, Default)]
+pub struct CommitChanges {
+    pub stats: LineStats,
+    pub files: Vec<FileChange>,
+    pub renames: Vec<Rename>,
 }
 
 type Side = Option<(ObjectId, EntryMode)>;
@@ -107,30 +120,21 @@ impl DiffState {
             old_blob: Vec::new(),
             new_blob: Vec::new(),
             paths,
+            renames: RenameFinder::default(),
         }
     }
 
     /// The line statistics of going from `old_tree` (the parent's, `None` for a root commit)
-    /// to `new_tree`, and each changed path's, in path order.
+    /// to `new_tree`, each changed path's, in path order, and the renames among them.
     pub fn commit_stats(
         &mut self,
         repo: &gix::Repository,
         old_tree: Option<ObjectId>,
         new_tree: ObjectId,
-    ) -> Result<(LineStats, Vec<FileChange>), GitError> {
-        let corrupt = |e: &dyn std::fmt::Display| GitError::Corrupt(e.to_string());
-        let empty = ObjectId::empty_tree(repo.object_hash());
-        let old_tree = old_tree.unwrap_or(empty);
-        if old_tree == new_tree {
-            return Ok((LineStats::default(), Vec::new()));
+    ) -> Result<CommitChanges, GitError> {
+        if !self.diff_trees(repo, old_tree, new_tree)? {
+            return Ok(CommitChanges::default());
         }
-        self.changes.found.clear();
-        // The recorder's path is left wherever the last diff ended: start each at the root.
-        self.changes.path = Recorder::default();
-        let old = repo.find_tree_iter(&old_tree, &mut self.old_tree).map_err(|e| corrupt(&e))?;
-        let new = repo.find_tree_iter(&new_tree, &mut self.new_tree).map_err(|e| corrupt(&e))?;
-        gix::diff::tree(old, new, &mut self.tree, repo, &mut self.changes).map_err(|e| corrupt(&e))?;
-
         let mut stats = LineStats::default();
         let mut files = Vec::with_capacity(self.changes.found.len());
         let changes = std::mem::take(&mut self.changes.found);
@@ -160,8 +164,67 @@ impl DiffState {
             let kind = self.paths.kind(path, content);
             files.push(FileChange { path: text(path.as_ref()), lines, kind });
         }
+        let renames = self.renames_among(repo, &changes)?;
         self.changes.found = changes;
-        Ok((stats, merged(files)))
+        Ok(CommitChanges { stats, files: merged(files), renames })
+    }
+
+    /// Only the renames of going from `old_tree` to `new_tree`, for commits whose files are
+    /// already counted.
+    pub fn renames_only(
+        &mut self,
+        repo: &gix::Repository,
+        old_tree: ObjectId,
+        new_tree: ObjectId,
+    ) -> Result<Vec<Rename>, GitError> {
+        if !self.diff_trees(repo, Some(old_tree), new_tree)? {
+            return Ok(Vec::new());
+        }
+        let changes = std::mem::take(&mut self.changes.found);
+        let renames = self.renames_among(repo, &changes);
+        self.changes.found = changes;
+        renames
+    }
+
+    /// Collects the changed entries of going from `old_tree` to `new_tree` into
+    /// `self.changes`; false when the trees are the same.
+    fn diff_trees(
+        &mut self,
+        repo: &gix::Repository,
+        old_tree: Option<ObjectId>,
+        new_tree: ObjectId,
+    ) -> Result<bool, GitError> {
+        let corrupt = |e: &dyn std::fmt::Display| GitError::Corrupt(e.to_string());
+        let empty = ObjectId::empty_tree(repo.object_hash());
+        let old_tree = old_tree.unwrap_or(empty);
+        if old_tree == new_tree {
+            return Ok(false);
+        }
+        self.changes.found.clear();
+        // The recorder's path is left wherever the last diff ended: start each at the root.
+        self.changes.path = Recorder::default();
+        let old = repo.find_tree_iter(&old_tree, &mut self.old_tree).map_err(|e| corrupt(&e))?;
+        let new = repo.find_tree_iter(&new_tree, &mut self.new_tree).map_err(|e| corrupt(&e))?;
+        gix::diff::tree(old, new, &mut self.tree, repo, &mut self.changes).map_err(|e| corrupt(&e))?;
+        Ok(true)
+    }
+
+    /// The renames among the files of `changes` that were only deleted or only added.
+    fn renames_among(
+        &mut self,
+        repo: &gix::Repository,
+        changes: &[(Side, Side, BString, bool)],
+    ) -> Result<Vec<Rename>, GitError> {
+        let (mut deleted, mut added) = (Vec::new(), Vec::new());
+        for (old, new, path, _) in changes {
+            match (old, new) {
+                (Some((oid, mode)), None) => deleted.push((path.as_ref(), *oid, *mode)),
+                (None, Some((oid, mode))) => added.push((path.as_ref(), *oid, *mode)),
+                _ => {}
+            }
+        }
+        let pairs = self.renames.pairs(repo, &deleted, &added)?;
+        Ok(pairs.into_iter().map(|(from, to)| Rename { from, to }).collect())
     }
 }
 
@@ -288,9 +351,10 @@ mod generated_lines {
         // One state for both diffs, as a sync reuses it from commit to commit.
         let paths = std::sync::Arc::new(crate::git::paths::PathClassifier::new(generated.clone()));
         let mut diff = DiffState::new(generated, paths);
-        let (first, _) = diff.commit_stats(&repo, None, id(&parent)).expect("stats of the first commit");
+        let first = diff.commit_stats(&repo, None, id(&parent)).expect("stats of the first commit").stats;
         assert_eq!((first.insertions, first.generated_lines), (20, 0));
-        let (stats, files) = diff.commit_stats(&repo, Some(id(&parent)), id(&tree)).expect("stats");
+        let super::CommitChanges { stats, files, .. } =
+            diff.commit_stats(&repo, Some(id(&parent)), id(&tree)).expect("stats");
         let paths: Vec<(&str, Option<(i64, i64)>)> = files.iter().map(|f| (f.path.as_str(), f.lines)).collect();
         assert_eq!(
             paths,
