@@ -19,6 +19,7 @@ mod m20261203_000012_commit_files;
 mod m20261203_000013_ownership;
 mod m20261204_000014_ssh_host_keys;
 mod m20261205_000015_renames;
+mod m20261205_000016_coauthors;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_ownership::Migration),
             Box::new(m20261204_000014_ssh_host_keys::Migration),
             Box::new(m20261205_000015_renames::Migration),
+            Box::new(m20261205_000016_coauthors::Migration),
         ]
     }
 }

@@ -44,7 +44,10 @@ async fn committers_are_listed_sorted_exported_and_escaped() {
     assert!(csv.headers()["content-type"].to_str().expect("ascii").starts_with("text/csv"));
     let csv = csv.text().await.expect("csv");
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("name,email,commits,insertions,deletions,first_day,last_day,active_days"));
+    assert_eq!(
+        lines.next(),
+        Some("name,email,commits,insertions,deletions,first_day,last_day,active_days,co_authored")
+    );
     let grace_row = lines.next().expect("a row");
     assert!(grace_row.starts_with("Grace,grace@example.org,3,"), "{grace_row}");
 

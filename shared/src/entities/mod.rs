@@ -4,6 +4,7 @@ pub mod activity_author;
 pub mod activity_daily;
 pub mod activity_hour;
 pub mod commit;
+pub mod commit_coauthor;
 pub mod commit_file;
 pub mod commit_rename;
 pub mod file_pair;

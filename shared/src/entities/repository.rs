@@ -22,6 +22,9 @@ pub struct Model {
     /// Whether the renames of every stored commit are recorded (see the migration
     /// `m20261205_000015_renames`).
     pub renames_filled: bool,
+    /// Whether the co-authors of every stored commit are recorded (see the migration
+    /// `m20261205_000016_coauthors`).
+    pub coauthors_filled: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -274,7 +274,8 @@ impl Aggregates {
         Ok(daily.activity_of(range, emails, slices))
     }
 
-    /// Everyone who committed in the range, most commits first unless `order` says otherwise.
+    /// Everyone who committed in the range or co-authored a commit of it, most commits first
+    /// unless `order` says otherwise.
     pub async fn committers(
         &self,
         db: &impl ConnectionTrait,
@@ -284,6 +285,8 @@ impl Aggregates {
         let (version, daily) = self.daily(db, range).await?;
         let compute = async {
             let mut committers = daily.committers(range);
+            let credits = crate::queries::coauthors::credits(db, range).await?;
+            activity::credit_coauthors(&mut committers, credits, &range.filters.excluded_authors);
             activity::sort_committers(&mut committers, order);
             Ok(committers)
         };

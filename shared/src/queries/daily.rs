@@ -249,6 +249,7 @@ impl Daily {
                     first_day: person.first_day.format("%Y-%m-%d").to_string(),
                     last_day: person.last_day.format("%Y-%m-%d").to_string(),
                     active_days: person.active_days,
+                    co_authored: 0,
                 })
             })
             .collect()

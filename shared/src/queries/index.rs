@@ -43,6 +43,8 @@ pub struct NewCommit {
     pub files: Vec<crate::queries::files::FileChange>,
     /// The files it renamed (each also among `files`, deleted and added).
     pub renames: Vec<crate::queries::files::Rename>,
+    /// The people its `Co-authored-by:` trailers name.
+    pub coauthors: Vec<crate::queries::coauthors::CoAuthor>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -113,6 +115,9 @@ pub async fn insert_commits(
             .map(|c| crate::queries::files::CommitFiles { sha: &c.sha, files: &c.files, renames: &c.renames })
             .collect();
         crate::queries::files::insert(&txn, repository_id, paths, &files).await?;
+        let coauthors: Vec<(&str, &[crate::queries::coauthors::CoAuthor])> =
+            chunk.iter().map(|c| (c.sha.as_str(), c.coauthors.as_slice())).collect();
+        crate::queries::coauthors::insert(&txn, repository_id, &coauthors).await?;
         txn.commit().await?;
     }
     Ok(inserted)
@@ -296,6 +301,27 @@ pub async fn identities(db: &impl ConnectionTrait, repository_id: i64) -> Result
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|(on, oe, n, e)| StoredIdentity { original: (on, oe), mapped: (n, e) }).collect())
+}
+
+/// The (mapped) author emails of the commits `ids`.
+pub async fn authors_of(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, String>, QueryError> {
+    let ids: Vec<i64> = ids.collect();
+    let mut authors = std::collections::HashMap::new();
+    for chunk in ids.chunks(DELETE_CHUNK) {
+        let rows: Vec<(i64, String)> = commit::Entity::find()
+            .select_only()
+            .column(commit::Column::Id)
+            .column(commit::Column::AuthorEmail)
+            .filter(commit::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        authors.extend(rows);
+    }
+    Ok(authors)
 }
 
 /// Identities per statement: four parameters each, under both databases' limits.

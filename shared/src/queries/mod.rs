@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod aggregates;
+pub mod coauthors;
 pub mod commits;
 pub mod coupling;
 pub mod credentials;

@@ -42,6 +42,7 @@ pub async fn create(db: &impl ConnectionTrait, url: &RepoUrl, caller: &Caller) -
         // column's default: SQLite's RETURNING does not always give back a default that an
         // ALTER TABLE added.
         renames_filled: Set(true),
+        coauthors_filled: Set(true),
         ..Default::default()
     };
     match model.insert(db).await {

@@ -241,15 +241,24 @@ async fn refresh(db: &DatabaseConnection, repository_id: i64, touched: Option<&T
     let narrow = paths(&mut sql, "path_id");
     txn.execute_raw(sql.statement(format!("DELETE FROM path_authors WHERE repository_id = {repository}{narrow}")))
         .await?;
+    // Each commit's lines are credited to its author and to each of its co-authors.
     let repository = sql.param(repository_id);
     let narrow = paths(&mut sql, "f.path_id");
+    let co_repository = sql.param(repository_id);
+    let co_narrow = paths(&mut sql, "f.path_id");
     txn.execute_raw(sql.statement(format!(
         "INSERT INTO path_authors (repository_id, path_id, author_email, author_name, commits, insertions, \
          deletions, first_at, last_at) \
-         SELECT c.repository_id, f.path_id, c.author_email, MAX(c.author_name), COUNT(*), \
-         COALESCE(SUM(f.insertions), 0), COALESCE(SUM(f.deletions), 0), MIN(c.committed_at), MAX(c.committed_at) \
-         FROM commit_files f JOIN commits c ON c.id = f.commit_id \
-         WHERE c.repository_id = {repository}{narrow} GROUP BY c.repository_id, f.path_id, c.author_email"
+         SELECT repository_id, path_id, email, MAX(name), COUNT(*), COALESCE(SUM(insertions), 0), \
+         COALESCE(SUM(deletions), 0), MIN(committed_at), MAX(committed_at) FROM (\
+         SELECT c.repository_id, f.path_id, c.author_email AS email, c.author_name AS name, f.insertions, \
+         f.deletions, c.committed_at \
+         FROM commit_files f JOIN commits c ON c.id = f.commit_id WHERE c.repository_id = {repository}{narrow} \
+         UNION ALL \
+         SELECT c.repository_id, f.path_id, a.email, a.name, f.insertions, f.deletions, c.committed_at \
+         FROM commit_coauthors a JOIN commits c ON c.id = a.commit_id JOIN commit_files f ON f.commit_id = c.id \
+         WHERE a.repository_id = {co_repository}{co_narrow}) credited \
+         GROUP BY repository_id, path_id, email"
     )))
     .await?;
 

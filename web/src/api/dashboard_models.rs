@@ -113,6 +113,9 @@ pub struct Committer {
     pub last_day: String,
     /// Days with at least one commit.
     pub active_days: i64,
+    /// Commits in the range that name them in a `Co-authored-by:` trailer (someone who
+    /// only co-authored is listed with no commits of their own).
+    pub co_authored: i64,
 }
 
 impl From<activity::Committer> for Committer {
@@ -126,6 +129,7 @@ impl From<activity::Committer> for Committer {
             first_day: c.first_day,
             last_day: c.last_day,
             active_days: c.active_days,
+            co_authored: c.co_authored,
         }
     }
 }

@@ -1,12 +1,12 @@
 //! `/repositories/{id}/commits/{sha}`: one commit — its whole message, author and committer
-//! after .mailmap, the author's date in the author's own zone, parents, tags, line counts
+//! after .mailmap, its co-authors, the author's date in the author's own zone, parents, tags, line counts
 //! and a link to the commit on its host. Every short sha on the other pages leads here.
 
 use std::sync::Arc;
 
 use askama::Template;
 use chrono::FixedOffset;
-use gitdash_shared::queries::{commits, files, repositories};
+use gitdash_shared::queries::{coauthors, commits, files, repositories};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Path},
@@ -35,6 +35,8 @@ struct CommitPage {
     author_email: String,
     author_href: String,
     authored: String,
+    /// The people its `Co-authored-by:` trailers name, after .mailmap: (name, page).
+    co_authors: Vec<(String, String)>,
     committer: String,
     committer_email: String,
     committed: String,
@@ -78,6 +80,11 @@ pub async fn page(
             vendored: f.vendored,
         })
         .collect();
+    let co_authors = coauthors::of_commit(db, commit.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.name, links::person(Some(id), &c.email)))
+        .collect();
     let zone =
         FixedOffset::east_opt(commit.author_utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
     let body = commit.message.split_once('\n').map(|(_, rest)| rest.trim().to_owned()).unwrap_or_default();
@@ -92,6 +99,7 @@ pub async fn page(
         author: commit.author_name.clone(),
         author_email: commit.author_email.clone(),
         authored: commit.authored_at.with_timezone(&zone).format("%Y-%m-%d %H:%M %:z").to_string(),
+        co_authors,
         committer: commit.committer_name.clone(),
         committer_email: commit.committer_email.clone(),
         committed: commit.committed_at.format("%Y-%m-%d %H:%M UTC").to_string(),

@@ -56,6 +56,7 @@ struct Row {
     first_day: String,
     last_day: String,
     active_days: i64,
+    co_authored: i64,
     activity: String,
 }
 
@@ -155,6 +156,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             first_day: c.first_day.clone(),
             last_day: c.last_day.clone(),
             active_days: c.active_days,
+            co_authored: c.co_authored,
         })
         .collect();
     let first = (page - 1) * PER_PAGE + 1;

@@ -134,6 +134,7 @@ pub fn read_commit(
         _ => Default::default(),
     };
     let CommitChanges { stats, files, renames } = changes;
+    let coauthors = super::coauthors::coauthors_of(decoded.message, &author_email, mapper);
     let stats = (parents.len() <= 1).then_some(stats);
     Ok(NewCommit {
         sha: id.to_string(),
@@ -152,6 +153,7 @@ pub fn read_commit(
         stats,
         files,
         renames,
+        coauthors,
     })
 }
 

@@ -2,6 +2,7 @@
 //! and counting changed files and lines the way `git log --numstat --no-renames` does.
 
 pub mod attributes;
+pub mod coauthors;
 mod error;
 pub mod fetch;
 pub mod head_files;
