@@ -115,6 +115,19 @@ async fn coauthors_are_credited_on(backend: Backend) {
     let named = page.split("<dt>Co-authors</dt>").nth(1).expect("the commit page names its co-authors");
     assert!(named.contains(">Grace Hopper</a>") && named.contains(">Alan Turing</a>"), "{named}");
 
+    let alan = browser
+        .client
+        .get(web.url(&format!("/person?repository={id}&email=alan%40example.org")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(alan.contains("named as a co-author of 1 commit"), "a co-author's page says so: {alan}");
+    let (status, person) = web.get(&format!("/api/v1/person?repository={id}&email=alan@example.org")).await;
+    assert_eq!((status, &person["co_authored"], &person["name"]), (200, &1.into(), &"Alan Turing".into()), "{person}");
+
     // A .mailmap change re-maps co-authors with the authors.
     repo.write(
         ".mailmap",

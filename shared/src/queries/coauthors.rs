@@ -173,6 +173,21 @@ pub async fn of_commit(db: &impl ConnectionTrait, commit_id: i64) -> Result<Vec<
         .collect())
 }
 
+/// How many commits name `email` as a co-author (in one repository or all), all history,
+/// and the name they were last given.
+pub async fn coauthored_by(
+    db: &impl ConnectionTrait,
+    repository: Option<i64>,
+    email: &str,
+) -> Result<(i64, Option<String>), QueryError> {
+    let mut query = commit_coauthor::Entity::find().filter(commit_coauthor::Column::Email.eq(email));
+    if let Some(id) = repository {
+        query = query.filter(commit_coauthor::Column::RepositoryId.eq(id));
+    }
+    let rows = query.all(db).await?;
+    Ok((rows.len() as i64, rows.into_iter().map(|r| r.name).max()))
+}
+
 /// One person's co-authored commits in a range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credit {

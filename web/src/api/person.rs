@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use gitdash_shared::queries::{commits::normal_path, file, person};
+use gitdash_shared::queries::{coauthors, commits::normal_path, file, person};
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
 use super::{dashboard_models::MonthCount, day::Day, tags::ApiTags};
@@ -51,6 +51,8 @@ pub struct PersonReport {
     /// Their commits per month in the range (months without any left out).
     pub months: Vec<MonthCount>,
     pub owned_folders: Vec<OwnedFolder>,
+    /// Commits (all history) whose `Co-authored-by:` trailers name them.
+    pub co_authored: i64,
 }
 
 /// One commit that changed the file.
@@ -128,13 +130,15 @@ impl PersonApi {
         let db = &self.state.db;
         let email = email.0.trim().to_owned();
         let repositories = person::repositories(db, view.repository, &email).await?;
-        if repositories.is_empty() {
+        let (co_authored, co_author_name) = coauthors::coauthored_by(db, view.repository, &email).await?;
+        if repositories.is_empty() && co_authored == 0 {
             return Err(ApiError::not_found("person"));
         }
         let months = person::months(db, &view.range, &email).await?;
         let owned = person::owned_folders(db, view.repository, &email).await?;
         Ok(Json(PersonReport {
-            name: repositories[0].name.clone(),
+            name: repositories.first().map(|r| r.name.clone()).or(co_author_name).unwrap_or_default(),
+            co_authored,
             repositories: repositories
                 .into_iter()
                 .map(|r| PersonRepository {

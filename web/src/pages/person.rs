@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use chrono::{Datelike, Months, NaiveDate};
-use gitdash_shared::queries::person;
+use gitdash_shared::queries::{coauthors, person};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -62,6 +62,8 @@ struct PersonPage {
     email: String,
     /// Nothing by them in the scope.
     unknown: bool,
+    /// Commits (all history) whose `Co-authored-by:` trailers name them.
+    co_authored: i64,
     first_day: String,
     last_day: String,
     commits: i64,
@@ -85,8 +87,9 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let months = person::months(db, &view.range, &email).await?;
     let card = person::hours(db, view.repository, &email, view.include_merges).await?;
     let owned = person::owned_folders(db, view.repository, &email).await?;
+    let (co_authored, co_author_name) = coauthors::coauthored_by(db, view.repository, &email).await?;
 
-    let name = repositories.first().map_or_else(|| email.clone(), |r| r.name.clone());
+    let name = repositories.first().map(|r| r.name.clone()).or(co_author_name).unwrap_or_else(|| email.clone());
     let month = chrono::Months::new(1);
     let first_month = view.since.with_day(1).unwrap_or(view.since);
     let bars: Vec<charts::Bar> = std::iter::successors(Some(first_month), |m| m.checked_add_months(month))
@@ -120,6 +123,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         user: identity.user.display_name().to_owned(),
         scope: view.scope(),
         unknown: repositories.is_empty(),
+        co_authored,
         first_day: day(first_day),
         last_day: day(last_day),
         commits: repositories.iter().map(|r| r.commits - merges(r)).sum(),
