@@ -3,7 +3,11 @@
 //! ends exactly as indexing the same history from scratch leaves it, on SQLite and on
 //! PostgreSQL.
 
-use gitdash_shared::entities::{activity_author, activity_daily, activity_hour, commit, tag};
+use std::collections::HashMap;
+
+use gitdash_shared::entities::{
+    activity_author, activity_daily, activity_hour, commit, commit_coauthor, commit_rename, path, path_author, tag,
+};
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
     git_fixture::GitRepo,
@@ -21,6 +25,12 @@ struct Indexed {
     authors: Vec<activity_author::Model>,
     hours: Vec<activity_hour::Model>,
     tags: Vec<tag::Model>,
+    /// (sha, name, email, recorded name, recorded email)
+    coauthors: Vec<(String, String, String, String, String)>,
+    /// (sha, former path, new path)
+    renames: Vec<(String, String, String)>,
+    /// (path, email, name, commits, insertions, deletions)
+    path_authors: Vec<(String, String, String, i64, i64, i64)>,
 }
 
 async fn indexed(stack: &Stack) -> Indexed {
@@ -40,7 +50,36 @@ async fn indexed(stack: &Stack) -> Indexed {
     hours.sort_by_key(|r| (r.author_email.clone(), r.weekday, r.hour));
     let mut tags = tag::Entity::find().order_by_asc(tag::Column::Name).all(&db).await.expect("tags");
     tags.iter_mut().for_each(|t| (t.id, t.repository_id) = (0, 0));
-    Indexed { commits, daily, authors, hours, tags }
+    // Rows that point at commits and paths are compared by sha and path, not by id.
+    let shas: HashMap<i64, String> =
+        commit::Entity::find().all(&db).await.expect("commits").into_iter().map(|c| (c.id, c.sha)).collect();
+    let paths: HashMap<i64, String> =
+        path::Entity::find().all(&db).await.expect("paths").into_iter().map(|p| (p.id, p.path)).collect();
+    let mut coauthors: Vec<_> = commit_coauthor::Entity::find()
+        .all(&db)
+        .await
+        .expect("co-authors")
+        .into_iter()
+        .map(|c| (shas[&c.commit_id].clone(), c.name, c.email, c.original_name, c.original_email))
+        .collect();
+    coauthors.sort();
+    let mut renames: Vec<_> = commit_rename::Entity::find()
+        .all(&db)
+        .await
+        .expect("renames")
+        .into_iter()
+        .map(|r| (shas[&r.commit_id].clone(), paths[&r.from_path_id].clone(), paths[&r.to_path_id].clone()))
+        .collect();
+    renames.sort();
+    let mut path_authors: Vec<_> = path_author::Entity::find()
+        .all(&db)
+        .await
+        .expect("path authors")
+        .into_iter()
+        .map(|a| (paths[&a.path_id].clone(), a.author_email, a.author_name, a.commits, a.insertions, a.deletions))
+        .collect();
+    path_authors.sort();
+    Indexed { commits, daily, authors, hours, tags, coauthors, renames, path_authors }
 }
 
 /// Runs `gitdash-worker index` and returns how it walked: "new commits" or "whole history".
@@ -66,6 +105,9 @@ async fn assert_same_as_from_scratch(stack: &Stack, repo: &GitRepo, backend: Bac
     assert_eq!(kept.authors, scratch.authors, "people's totals after {after}");
     assert_eq!(kept.hours, scratch.hours, "punch card after {after}");
     assert_eq!(kept.tags, scratch.tags, "tags and their times after {after}");
+    assert_eq!(kept.coauthors, scratch.coauthors, "co-authors after {after}");
+    assert_eq!(kept.renames, scratch.renames, "renames after {after}");
+    assert_eq!(kept.path_authors, scratch.path_authors, "who wrote each file after {after}");
 }
 
 async fn resyncs_agree_with_indexing_from_scratch(backend: Backend) {
@@ -88,10 +130,13 @@ async fn resyncs_agree_with_indexing_from_scratch(backend: Backend) {
     repo.commit("The same day as Bob's first");
     repo.pass_time(2 * DAY);
     repo.write("c.txt", "c\nc\n");
-    repo.commit_as(b"Cy", b"cy@example.org", b"Cy joins");
+    repo.git(["mv", "b.txt", "bee.txt"]);
+    // Bob, named as a co-author, is re-mapped with the authors when a .mailmap comes.
+    repo.commit_as(b"Cy", b"cy@example.org", b"Cy joins\n\nCo-authored-by: Bob <bob@example.org>\n");
     repo.merge("side");
     assert_eq!(sync(&stack, &repo).await, "new commits", "a push is read from the last indexed head");
     assert_same_as_from_scratch(&stack, &repo, backend, "a push with a merge of older work").await;
+    assert_eq!(indexed(&stack).await.renames.len(), 1, "the push renamed b.txt");
 
     assert_eq!(sync(&stack, &repo).await, "new commits", "nothing new");
     assert_same_as_from_scratch(&stack, &repo, backend, "a sync that found nothing new").await;
@@ -100,6 +145,8 @@ async fn resyncs_agree_with_indexing_from_scratch(backend: Backend) {
     repo.commit_as(b"Bob", b"bob@example.org", b"Add a mailmap");
     sync(&stack, &repo).await;
     assert_same_as_from_scratch(&stack, &repo, backend, "a new .mailmap").await;
+    let credited: Vec<String> = indexed(&stack).await.coauthors.into_iter().map(|c| c.2).collect();
+    assert_eq!(credited, ["robert@example.org"], "Bob as a co-author, re-mapped");
 
     repo.git(["rm", "-q", ".mailmap"]);
     repo.commit("Drop the mailmap");
