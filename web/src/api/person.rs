@@ -57,6 +57,7 @@ pub struct PersonReport {
 
 /// One commit that changed the file.
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FileChange {
     pub repository_id: i64,
     pub sha: String,
@@ -86,6 +87,7 @@ pub struct FileAuthor {
 }
 
 #[derive(Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FileReport {
     pub path: String,
     pub language: Option<String>,
