@@ -194,7 +194,10 @@ async fn a_discovery_document_naming_another_issuer_is_not_trusted() {
 
 #[tokio::test]
 async fn while_the_provider_is_down_sign_in_answers_503_and_works_once_it_is_up() {
-    let idp_port = free_port();
+    // The provider's port stays bound until the provider starts, so that no other test
+    // picks it meanwhile (the web would then be pointed at someone else's provider).
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let idp_port = reserved.local_addr().expect("addr").port();
     let web_port = free_port();
     let public = format!("http://127.0.0.1:{web_port}");
     let env = sign_in_env(&format!("http://127.0.0.1:{idp_port}"), &public);
@@ -206,6 +209,7 @@ async fn while_the_provider_is_down_sign_in_answers_503_and_works_once_it_is_up(
     let api = client.get(web.url("/api/v1/repositories")).bearer_auth("x.y.z").send().await.expect("api");
     assert!([401, 503].contains(&api.status().as_u16()), "{}", api.status());
 
+    drop(reserved);
     let _idp = Idp::start_misbehaving_on(idp_port, &public).await;
     let page = gitdash_tests::eventually(60, "sign-in to become available", || async {
         let page = Browser::new().visit(&web.url("/login"), "anyone").await;
