@@ -26,8 +26,8 @@ use gitdash_shared::{
     Config, QueryError,
     generated::GeneratedPaths,
     queries::{
-        self,
-        index::{Detail, NewCommit, StoredIdentity},
+        self, StoredIdentity,
+        index::{Detail, NewCommit},
         summaries::Touched,
     },
     repo_url::{RepoUrl, UrlError},
@@ -42,7 +42,8 @@ use crate::git::{
     coauthors,
     fetch::{self, FetchPolicy, update_clone},
     head_files,
-    history::{self, IdentityMapper, RecentTrees},
+    history::{self, RecentTrees},
+    identity::IdentityMapper,
     numstat::DiffState,
     paths::PathClassifier,
 };

@@ -161,35 +161,6 @@ pub struct Committer {
     pub co_authored: i64,
 }
 
-/// Credits co-authors in `committers`: each person's co-authored commits, and a row for
-/// anyone who only co-authored (no commits of their own, first and last day from the
-/// commits they co-authored); `excluded` (bots) left out.
-pub fn credit_coauthors(
-    committers: &mut Vec<Committer>,
-    credits: std::collections::HashMap<String, crate::queries::coauthors::Credit>,
-    excluded: &[String],
-) {
-    let mut credits: Vec<(String, crate::queries::coauthors::Credit)> =
-        credits.into_iter().filter(|(email, _)| !excluded.contains(email)).collect();
-    credits.sort_by(|a, b| a.0.cmp(&b.0));
-    for (email, credit) in credits {
-        match committers.iter_mut().find(|c| c.email == email) {
-            Some(committer) => committer.co_authored = credit.commits,
-            None => committers.push(Committer {
-                email,
-                name: credit.name,
-                commits: 0,
-                insertions: 0,
-                deletions: 0,
-                first_day: credit.first_at.format("%Y-%m-%d").to_string(),
-                last_day: credit.last_at.format("%Y-%m-%d").to_string(),
-                active_days: 0,
-                co_authored: credit.commits,
-            }),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CommitterOrder {
     #[default]

@@ -286,7 +286,7 @@ impl Aggregates {
         let compute = async {
             let mut committers = daily.committers(range);
             let credits = crate::queries::coauthors::credits(db, range).await?;
-            activity::credit_coauthors(&mut committers, credits, &range.filters.excluded_authors);
+            crate::queries::coauthors::credit(&mut committers, credits, &range.filters.excluded_authors);
             activity::sort_committers(&mut committers, order);
             Ok(committers)
         };

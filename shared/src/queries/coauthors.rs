@@ -15,7 +15,12 @@ use sea_orm::{
 use crate::{
     entities::{commit, commit_coauthor, repository},
     error::QueryError,
-    queries::{activity::Range, index::StoredIdentity, start_of},
+    queries::{
+        StoredIdentity,
+        activity::{Committer, Range},
+        files::commit_ids,
+        start_of,
+    },
 };
 
 /// One co-author of a commit, after `.mailmap`, and as the trailer wrote them.
@@ -41,20 +46,7 @@ pub async fn insert(
     if commits.is_empty() {
         return Ok(());
     }
-    let shas: Vec<String> = commits.iter().map(|(sha, _)| (*sha).to_owned()).collect();
-    let mut ids: HashMap<String, i64> = HashMap::new();
-    for chunk in shas.chunks(CHUNK) {
-        let found: Vec<(i64, String)> = commit::Entity::find()
-            .select_only()
-            .column(commit::Column::Id)
-            .column(commit::Column::Sha)
-            .filter(commit::Column::RepositoryId.eq(repository_id))
-            .filter(commit::Column::Sha.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        ids.extend(found.into_iter().map(|(id, sha)| (sha, id)));
-    }
+    let ids = commit_ids(db, repository_id, commits.iter().map(|(sha, _)| *sha)).await?;
     let rows: Vec<(i64, &CoAuthor)> = commits
         .iter()
         .filter_map(|(sha, people)| Some((*ids.get(*sha)?, *people)))
@@ -222,4 +214,29 @@ pub async fn credits(db: &impl ConnectionTrait, range: &Range) -> Result<HashMap
         .into_iter()
         .map(|(email, name, commits, first_at, last_at)| (email, Credit { name, commits, first_at, last_at }))
         .collect())
+}
+
+/// Credits co-authors in `committers`: each person's co-authored commits, and a row for
+/// anyone who only co-authored (no commits of their own, first and last day from the
+/// commits they co-authored); `excluded` (bots) left out.
+pub fn credit(committers: &mut Vec<Committer>, credits: HashMap<String, Credit>, excluded: &[String]) {
+    let mut credits: Vec<(String, Credit)> =
+        credits.into_iter().filter(|(email, _)| !excluded.contains(email)).collect();
+    credits.sort_by(|a, b| a.0.cmp(&b.0));
+    for (email, credit) in credits {
+        match committers.iter_mut().find(|c| c.email == email) {
+            Some(committer) => committer.co_authored = credit.commits,
+            None => committers.push(Committer {
+                email,
+                name: credit.name,
+                commits: 0,
+                insertions: 0,
+                deletions: 0,
+                first_day: credit.first_at.format("%Y-%m-%d").to_string(),
+                last_day: credit.last_at.format("%Y-%m-%d").to_string(),
+                active_days: 0,
+                co_authored: credit.commits,
+            }),
+        }
+    }
 }

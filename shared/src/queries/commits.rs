@@ -7,7 +7,14 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr},
 };
 
-use crate::{entities::commit, error::QueryError, queries::filters::Filters};
+use crate::{
+    entities::commit,
+    error::QueryError,
+    queries::{
+        files::{commits_changing, normal_path},
+        filters::Filters,
+    },
+};
 
 pub const MAX_PAGE: u64 = 500;
 pub const DEFAULT_PAGE: u64 = 50;
@@ -112,34 +119,6 @@ fn selected(
             any = any.add(Condition::all().add(commit::Column::Sha.gte(low)).add(commit::Column::Sha.lt(high)));
         }
         query = query.filter(any);
-    }
-    query
-}
-
-/// A path as the index stores it: no leading or trailing slash; `None` for the whole tree.
-pub fn normal_path(path: &str) -> Option<&str> {
-    Some(path.trim().trim_matches('/')).filter(|p| !p.is_empty())
-}
-
-/// The ids of the commits (of one repository, or all) that changed `path` or a path under
-/// it ([`crate::queries::files::under`]), found through the (path, commit) index.
-pub(crate) fn commits_changing(repository_id: Option<i64>, path: &str) -> sea_orm::sea_query::SelectStatement {
-    use crate::entities::{commit_file, path as paths};
-    let mut query = sea_orm::sea_query::Query::select();
-    query
-        .column((commit_file::Entity, commit_file::Column::CommitId))
-        .from(commit_file::Entity)
-        .inner_join(
-            paths::Entity,
-            Expr::col((paths::Entity, paths::Column::Id)).equals((commit_file::Entity, commit_file::Column::PathId)),
-        )
-        .cond_where(
-            Condition::any()
-                .add(Expr::col((paths::Entity, paths::Column::Path)).eq(path))
-                .add(crate::queries::files::under(path)),
-        );
-    if let Some(id) = repository_id {
-        query.and_where(Expr::col((paths::Entity, paths::Column::RepositoryId)).eq(id));
     }
     query
 }

@@ -113,6 +113,34 @@ pub fn under(folder: &str) -> sea_orm::Condition {
         .add(path::Column::Path.lt(format!("{folder}0")))
 }
 
+/// A path as the index stores it: no leading or trailing slash; `None` for the whole tree.
+pub fn normal_path(path: &str) -> Option<&str> {
+    Some(path.trim().trim_matches('/')).filter(|p| !p.is_empty())
+}
+
+/// The ids of the commits (of one repository, or all) that changed `path` or a path under
+/// it ([`under`]), found through the (path, commit) index.
+pub(crate) fn commits_changing(repository_id: Option<i64>, path: &str) -> sea_orm::sea_query::SelectStatement {
+    use crate::entities::{commit_file, path as paths};
+    use sea_orm::{
+        Condition,
+        sea_query::{Expr, ExprTrait},
+    };
+    let mut query = sea_orm::sea_query::Query::select();
+    query
+        .column((commit_file::Entity, commit_file::Column::CommitId))
+        .from(commit_file::Entity)
+        .inner_join(
+            paths::Entity,
+            Expr::col((paths::Entity, paths::Column::Id)).equals((commit_file::Entity, commit_file::Column::PathId)),
+        )
+        .cond_where(Condition::any().add(Expr::col((paths::Entity, paths::Column::Path)).eq(path)).add(under(path)));
+    if let Some(id) = repository_id {
+        query.and_where(Expr::col((paths::Entity, paths::Column::RepositoryId)).eq(id));
+    }
+    query
+}
+
 /// The folder holding `path` ("" at the top), its first folder ("" for a file at the top)
 /// and its file name's extension, lowercased.
 pub fn parts(path: &str) -> (&str, &str, Option<String>) {
@@ -171,7 +199,7 @@ pub async fn insert_renames(
 }
 
 /// The ids of the repository's commits `shas`.
-async fn commit_ids<'a>(
+pub(crate) async fn commit_ids<'a>(
     db: &impl ConnectionTrait,
     repository_id: i64,
     shas: impl Iterator<Item = &'a str>,

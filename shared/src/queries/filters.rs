@@ -21,7 +21,7 @@ pub struct Under {
 impl Under {
     /// `None` for an empty path (the whole tree).
     pub fn new(repository: Option<i64>, path: &str) -> Option<Self> {
-        crate::queries::commits::normal_path(path).map(|path| Self { repository, path: Arc::from(path) })
+        crate::queries::files::normal_path(path).map(|path| Self { repository, path: Arc::from(path) })
     }
 }
 
@@ -53,7 +53,7 @@ impl Filters {
             condition = condition.add(commit::Column::AuthorEmail.is_not_in(self.excluded_authors.iter().cloned()));
         }
         if let Some(under) = &self.under {
-            let changing = crate::queries::commits::commits_changing(under.repository, &under.path);
+            let changing = crate::queries::files::commits_changing(under.repository, &under.path);
             condition = condition.add(commit::Column::Id.in_subquery(changing));
         }
         condition

@@ -13,6 +13,7 @@ use sea_orm::{
 use crate::{
     entities::{commit, repository, tag},
     error::QueryError,
+    queries::StoredIdentity,
     queries::now,
 };
 
@@ -277,13 +278,6 @@ fn tag_times(backend: sea_orm::DatabaseBackend, repository_id: i64, only_missing
         ),
         [repository_id.into()],
     )
-}
-
-/// One identity as recorded in commits and as it is stored now, after `.mailmap`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredIdentity {
-    pub original: (String, String),
-    pub mapped: (String, String),
 }
 
 /// The distinct identities commits were recorded with and how each is mapped now (one

@@ -95,3 +95,10 @@ pub fn now() -> DateTime<Utc> {
     let now = Utc::now();
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
+
+/// One identity as recorded in commits or trailers and as it is stored now, after `.mailmap`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredIdentity {
+    pub original: (String, String),
+    pub mapped: (String, String),
+}

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use gitdash_shared::queries::{commits::normal_path, coupling, repositories};
+use gitdash_shared::queries::{coupling, files::normal_path, repositories};
 use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::tags::ApiTags;

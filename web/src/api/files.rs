@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use gitdash_shared::queries::{commits::normal_path, repositories, tree};
+use gitdash_shared::queries::{files::normal_path, repositories, tree};
 use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::{day::Day, tags::ApiTags};

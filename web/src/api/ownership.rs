@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use gitdash_shared::queries::{commits::normal_path, filters::Under, growth, ownership, repositories};
+use gitdash_shared::queries::{files::normal_path, filters::Under, growth, ownership, repositories};
 use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::{day::Day, tags::ApiTags};

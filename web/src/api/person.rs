@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use gitdash_shared::queries::{coauthors, commits::normal_path, file, person};
+use gitdash_shared::queries::{coauthors, file, files::normal_path, person};
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
 use super::{dashboard_models::MonthCount, day::Day, tags::ApiTags};

@@ -247,7 +247,12 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         scope,
         form,
         author: params.author.clone().unwrap_or_default(),
-        path: params.path.as_deref().and_then(commits::normal_path).unwrap_or_default().to_owned(),
+        path: params
+            .path
+            .as_deref()
+            .and_then(gitdash_shared::queries::files::normal_path)
+            .unwrap_or_default()
+            .to_owned(),
         q,
         matches,
         more_matches,

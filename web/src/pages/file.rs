@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use askama::Template;
 use chrono::{Datelike, Months};
-use gitdash_shared::queries::{activity::Bucket, commits::normal_path, coupling, file};
+use gitdash_shared::queries::{activity::Bucket, coupling, file, files::normal_path};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::{commits::normal_path, coupling, tree};
+use gitdash_shared::queries::{coupling, files::normal_path, tree};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::{commits::normal_path, ownership};
+use gitdash_shared::queries::{files::normal_path, ownership};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},

@@ -4,7 +4,7 @@
 use gitdash_shared::queries::coauthors::CoAuthor;
 use gix::{bstr::ByteSlice, objs::commit::MessageRef};
 
-use super::history::IdentityMapper;
+use super::identity::IdentityMapper;
 
 /// The co-authors `message` names, each once, leaving out the commit's own author
 /// (`author_email`, after `.mailmap`) and trailers without an email in angle brackets.

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use gitdash_shared::queries::index::NewCommit;
-use gix::{ObjectId, bstr::BStr};
+use gix::ObjectId;
 
 use super::{
     GitError,
+    identity::IdentityMapper,
     numstat::{CommitChanges, DiffState},
     text::text,
 };
@@ -57,31 +58,6 @@ pub fn mailmap_at(
     }
     let blob = repo.find_blob(entry.oid()).map_err(|e| GitError::Corrupt(e.to_string()))?;
     Ok((gix::mailmap::Snapshot::from_bytes(&blob.data), Some(entry.oid().to_owned())))
-}
-
-/// Maps identities through a `.mailmap`, remembering answers: most commits share a few
-/// hundred authors.
-pub struct IdentityMapper<'a> {
-    mailmap: &'a gix::mailmap::Snapshot,
-    cache: HashMap<(Vec<u8>, Vec<u8>), (String, String)>,
-}
-
-impl<'a> IdentityMapper<'a> {
-    pub fn new(mailmap: &'a gix::mailmap::Snapshot) -> Self {
-        Self { mailmap, cache: HashMap::new() }
-    }
-
-    pub fn map(&mut self, name: &BStr, email: &BStr) -> (String, String) {
-        let key = (name.to_vec(), email.to_vec());
-        if let Some(found) = self.cache.get(&key) {
-            return found.clone();
-        }
-        let signature = gix::actor::SignatureRef { name, email, time: "" };
-        let mapped = self.mailmap.resolve_cow(signature);
-        let result = (text(mapped.name.as_ref()), text(mapped.email.as_ref()));
-        self.cache.insert(key, result.clone());
-        result
-    }
 }
 
 /// The trees of the commits a reader has just read. Commits are read oldest first in runs

@@ -7,6 +7,7 @@ mod error;
 pub mod fetch;
 pub mod head_files;
 pub mod history;
+pub mod identity;
 pub mod numstat;
 pub mod paths;
 mod renames;
