@@ -57,6 +57,49 @@ pub async fn connect_redis(redis_url: &str) -> Result<ConnectionManager, QueueEr
     Ok(client.get_connection_manager_with_config(config).await?)
 }
 
+/// Opens a managed Redis connection like [`connect_redis`], but while Redis does not answer
+/// (down, restarting, its host name not resolvable yet) it waits and tries again, saying so
+/// at warn, instead of failing: a process started during an outage comes up when Redis does.
+/// It ends only when Redis answers or the answer cannot improve by waiting (an address that
+/// does not parse, a refused password). Callers race it against their stop signal.
+pub async fn connect_redis_when_up(redis_url: &str) -> Result<ConnectionManager, QueueError> {
+    const LONGEST_WAIT: Duration = Duration::from_secs(5);
+    let mut wait = Duration::from_millis(250);
+    let mut waited = false;
+    loop {
+        match connect_redis(redis_url).await {
+            Ok(connection) => {
+                if waited {
+                    tracing::info!("Redis (REDIS_URL) answers now");
+                }
+                return Ok(connection);
+            }
+            Err(QueueError::Connect(err)) if worth_waiting_for(&err) => {
+                // The error names the failure (refused, timed out, no such host), never the
+                // address with its password.
+                tracing::warn!(error = %err, "Redis (REDIS_URL) does not answer; trying again in {wait:?}");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(LONGEST_WAIT);
+                waited = true;
+            }
+            Err(err) => return Err(err),
+        }
+    }
+}
+
+/// Whether Redis may answer later: a network failure or a server still loading its data.
+fn worth_waiting_for(err: &redis::RedisError) -> bool {
+    err.is_io_error()
+        || matches!(
+            err.kind(),
+            redis::ErrorKind::Server(
+                redis::ServerErrorKind::BusyLoading
+                    | redis::ServerErrorKind::TryAgain
+                    | redis::ServerErrorKind::MasterDown
+            )
+        )
+}
+
 /// The queue on `queue` (normally [`SYNC_QUEUE`]; tests use their own names).
 pub async fn connect_queue(redis_url: &str, queue: &str) -> Result<SyncQueue, QueueError> {
     Ok(queue_on(connect_redis(redis_url).await?, queue))

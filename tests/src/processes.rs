@@ -95,10 +95,7 @@ impl Stack {
     /// Starts `gitdash-web` on `port` with `env` on top of the stack's settings (sign-in
     /// settings among them) and waits until it answers.
     pub async fn start_web_on(&self, port: u16, env: &[(String, String)]) -> Web {
-        let mut command = self.command("gitdash-web");
-        command.env("GITDASH_LISTEN", format!("127.0.0.1:{port}"));
-        command.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let process = Process::spawn(command, "gitdash-web", self.data_dir.path());
+        let process = self.spawn_web_on(port, env);
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         eventually(60, "gitdash-web to answer /healthz", || {
@@ -108,6 +105,15 @@ impl Stack {
         })
         .await;
         Web { process, base, client, token: None, idp: None }
+    }
+
+    /// Starts `gitdash-web` on `port` with `env` on top of the stack's settings, without
+    /// waiting for it to answer.
+    pub fn spawn_web_on(&self, port: u16, env: &[(String, String)]) -> Process {
+        let mut command = self.command("gitdash-web");
+        command.env("GITDASH_LISTEN", format!("127.0.0.1:{port}"));
+        command.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        Process::spawn(command, "gitdash-web", self.data_dir.path())
     }
 
     /// Starts a `gitdash-worker` consumer.

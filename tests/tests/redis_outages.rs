@@ -1,14 +1,15 @@
 //! Redis restarted or gone under running processes: the next sync request still reaches
 //! the queue, a signed-in person is told the service is unavailable, and a stop signal is
-//! a clean stop either way. Each test runs its own Redis, so stopping it disturbs no other.
+//! a clean stop either way. Processes started while Redis is down wait for it. Each test
+//! runs its own Redis, so stopping it disturbs no other.
 
 use gitdash_tests::{
     databases::{Backend, TestDatabase},
     eventually,
     git_fixture::GitRepo,
-    idp::signed_in,
+    idp::{Idp, signed_in},
     own_redis::OwnRedis,
-    processes::Stack,
+    processes::{Process, Stack, free_port},
 };
 
 #[tokio::test]
@@ -81,7 +82,56 @@ async fn web_and_worker_exit_cleanly_on_a_stop_signal_with_redis_up_and_with_red
     assert_eq!(worker.terminate().await.code(), Some(0), "worker, Redis down: {}", worker.log());
 }
 
-async fn taking_jobs(worker: &gitdash_tests::processes::Process) {
+#[tokio::test]
+async fn web_and_worker_started_while_redis_is_down_say_so_and_a_stop_signal_is_a_clean_stop() {
+    let mut redis = OwnRedis::start().await;
+    redis.stop();
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("REDIS_URL", &redis.url());
+    let port = free_port();
+    let public_url = format!("http://127.0.0.1:{port}");
+    let idp = Idp::start(&[&public_url]).await;
+    let mut web = stack.spawn_web_on(port, &idp.gitdash_env(&public_url));
+    let mut worker = stack.start_worker();
+
+    waiting_for_redis(&web).await;
+    waiting_for_redis(&worker).await;
+    assert!(web.log().contains("REDIS_URL"), "the setting to check is named: {}", web.log());
+    assert_eq!(web.terminate().await.code(), Some(0), "web: {}", web.log());
+    assert_eq!(worker.terminate().await.code(), Some(0), "worker: {}", worker.log());
+}
+
+#[tokio::test]
+async fn web_and_worker_started_while_redis_is_down_come_up_when_it_answers() {
+    let mut redis = OwnRedis::start().await;
+    redis.stop();
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("REDIS_URL", &redis.url());
+    let worker = stack.start_worker();
+    waiting_for_redis(&worker).await;
+    let comes_back = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        redis.start_again().await;
+        redis
+    });
+
+    // Answers once Redis does.
+    let web = stack.start_web().await;
+    let _redis = comes_back.await.expect("Redis started again");
+    assert!(web.process.log().contains("does not answer"), "it waited: {}", web.process.log());
+    taking_jobs(&worker).await;
+    let repo = GitRepo::with_one_commit();
+    let (_, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}\n{}", worker.log());
+}
+
+async fn waiting_for_redis(process: &Process) {
+    eventually(60, "the process to say it waits for Redis", || {
+        let waiting = process.log().contains("Redis (REDIS_URL) does not answer");
+        async move { waiting.then_some(()) }
+    })
+    .await;
+}
+
+async fn taking_jobs(worker: &Process) {
     eventually(60, "the worker to take jobs", || {
         let ready = worker.log().contains("taking sync jobs");
         async move { ready.then_some(()) }

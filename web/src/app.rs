@@ -1,5 +1,5 @@
 //! Building and running the web application: `Application::build` connects to the stores
-//! and binds the listener (port 0 in tests), `run_until_stopped` serves until shutdown and
+//! (waiting for Redis while it does not answer) and binds the listener (port 0 in tests), `run_until_stopped` serves until shutdown and
 //! lets in-flight requests finish. [`routes`] is the one place that wires every route to its
 //! handler and middleware.
 
@@ -46,7 +46,7 @@ pub struct Application {
 impl Application {
     pub async fn build(config: Config, auth_config: AuthConfig) -> anyhow::Result<Self> {
         let db = gitdash_shared::db::connect(&config.database_url).await?;
-        let redis = jobs::connect_redis(&config.redis_url).await.context("REDIS_URL")?;
+        let redis = jobs::connect_redis_when_up(&config.redis_url).await.context("REDIS_URL")?;
         // One connection for the queue, sessions and readiness: `/readyz` answers for the
         // connection pushes go through.
         let queue = jobs::queue_on(redis.clone(), &config.queue_name);

@@ -44,12 +44,6 @@ pub async fn run(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let db = gitdash_shared::db::connect(&config.database_url).await?;
-    let queue = jobs::connect_queue(&config.redis_url, &config.queue_name).await?;
-    let redis = jobs::connect_redis(&config.redis_url).await?;
-    let concurrency = config.worker_concurrency;
-    let sync = SyncContext { db, config: Arc::new(config) };
-
     let stopping = Arc::new(AtomicBool::new(false));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     {
@@ -61,8 +55,30 @@ pub async fn run(
         });
     }
 
-    // Drain a backlog before the first fetch, then keep the scheduled set small.
-    promote_due(&mut redis.clone(), queue.get_config()).await?;
+    // Started while Redis is down, the worker waits for it; a stop signal meanwhile is a
+    // clean stop, like any other.
+    let connected = async {
+        let db = gitdash_shared::db::connect(&config.database_url).await?;
+        let redis = jobs::connect_redis_when_up(&config.redis_url).await?;
+        let queue = jobs::queue_on(jobs::connect_redis_when_up(&config.redis_url).await?, &config.queue_name);
+        anyhow::Ok((db, queue, redis))
+    };
+    let mut stop = stop_rx.clone();
+    let (db, queue, redis) = tokio::select! {
+        connected = connected => connected?,
+        _ = stop.wait_for(|s| *s) => {
+            tracing::info!("stopped before Redis answered");
+            return Ok(());
+        }
+    };
+    let concurrency = config.worker_concurrency;
+    let sync = SyncContext { db, config: Arc::new(config) };
+
+    // Drain a backlog before the first fetch, then keep the scheduled set small (the
+    // promoter tries again if Redis went away meanwhile).
+    if let Err(error) = promote_due(&mut redis.clone(), queue.get_config()).await {
+        tracing::warn!(%error, "could not promote scheduled jobs");
+    }
     let promoter = tokio::spawn(promote_forever(redis.clone(), queue.get_config().clone()));
     let recoverer = tokio::spawn(recover_lost_jobs_forever(sync.db.clone(), queue.clone(), redis.clone()));
     let tidier = tokio::spawn(crate::clones::tidy_forever(sync.db.clone(), sync.config.clone()));
