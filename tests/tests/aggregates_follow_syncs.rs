@@ -68,3 +68,51 @@ async fn charts_totals_highlights_and_committers_follow_every_sync() {
     let (_, nobody) = web.get("/api/v1/committers").await;
     assert_eq!(nobody.as_array().expect("committers").len(), 0, "{nobody}");
 }
+
+#[tokio::test]
+async fn files_ownership_and_owned_folders_follow_every_sync() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = GitRepo::with_one_commit();
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+
+    // Each view is asked for once, so each is kept: the top folder's files, the ownership of
+    // the repository, and Ada's page (which reads every folder's owner).
+    let files = format!("/api/v1/repositories/{id}/files?{YEARS}");
+    let ownership = format!("/api/v1/repositories/{id}/ownership");
+    let person = |email: &str| format!("/api/v1/person?repository={id}&email={email}");
+    let (_, listed) = web.get(&files).await;
+    assert_eq!(names(&listed, "name"), ["a.txt"], "{listed}");
+    let (_, owners) = web.get(&ownership).await;
+    assert_eq!(names(&owners["people"], "email"), ["ada@example.org"], "{owners}");
+    let (_, ada) = web.get(&person("ada@example.org")).await;
+    assert_eq!(names(&ada["owned_folders"], "folder"), [""], "Ada owns the top folder: {ada}");
+
+    repo.write("docs/b.txt", "one\ntwo\nthree\n");
+    repo.commit_as(b"Grace Hopper", b"grace@example.org", b"Add docs");
+    assert_eq!(web.sync_and_wait(id).await["state"], "succeeded");
+
+    let (_, listed) = web.get(&files).await;
+    assert_eq!(names(&listed, "name"), ["a.txt", "docs"], "the new folder is listed: {listed}");
+    let (_, owners) = web.get(&ownership).await;
+    let mut people = names(&owners["people"], "email");
+    people.sort();
+    assert_eq!(people, ["ada@example.org", "grace@example.org"], "{owners}");
+    let (_, grace) = web.get(&person("grace@example.org")).await;
+    assert_eq!(names(&grace["owned_folders"], "folder"), ["docs"], "Grace owns what she wrote: {grace}");
+
+    // A force push takes her folder away again.
+    repo.git(["reset", "-q", "--hard", "HEAD~1"]);
+    assert_eq!(web.sync_and_wait(id).await["state"], "succeeded");
+    let (_, listed) = web.get(&files).await;
+    assert_eq!(names(&listed, "name"), ["a.txt"], "{listed}");
+    let (_, owners) = web.get(&ownership).await;
+    assert_eq!(names(&owners["people"], "email"), ["ada@example.org"], "{owners}");
+}
+
+/// The `field` of each object in a JSON list, in order.
+fn names(list: &serde_json::Value, field: &str) -> Vec<String> {
+    list.as_array().expect("a list").iter().filter_map(|item| item[field].as_str().map(str::to_owned)).collect()
+}

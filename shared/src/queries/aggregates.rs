@@ -1,5 +1,6 @@
-//! The dashboard's aggregates (charts, totals, highlights, committers, bots) and the daily
-//! summary they come from, kept until the data under them changes.
+//! The dashboard's aggregates (charts, totals, highlights, committers, bots, a folder's
+//! files and hotspots, ownership) and the daily summary they come from, kept until the data
+//! under them changes.
 //!
 //! Indexed data changes only when a sync finishes (it writes `last_synced_at` last) or a
 //! repository goes, so a scope's *version* — its repositories' ids and last syncs, one
@@ -26,10 +27,14 @@ use crate::{
     error::QueryError,
     queries::{
         activity::{self, Bucket, Committer, CommitterOrder, Point, Range, Totals},
+        coupling,
         daily::Daily,
         filters::{Filters, Under, bot_emails},
         highlights::{self, Highlight},
+        ownership::{self, Ownership},
+        person::{self, OwnedFolder},
         stats::{self, PunchCard},
+        tree,
     },
 };
 
@@ -44,7 +49,7 @@ const VIEWS_PER_SHELF: usize = 128;
 const PATHS_KEPT: usize = 32;
 
 /// A scope: one repository, or all of them (`None`).
-type Scope = Option<i64>;
+pub type Scope = Option<i64>;
 
 /// What a view's result is filed under: its scope, days and filters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -60,18 +65,26 @@ struct ViewKey {
 
 impl ViewKey {
     fn of(range: &Range) -> Self {
+        Self::of_filters(range.repository, range.since, range.until, &range.filters)
+    }
+
+    fn of_filters(repository: Scope, since: NaiveDate, until: NaiveDate, filters: &Filters) -> Self {
         let mut excluded = std::hash::DefaultHasher::new();
-        range.filters.excluded_authors.hash(&mut excluded);
+        filters.excluded_authors.hash(&mut excluded);
         Self {
-            repository: range.repository,
-            since: range.since,
-            until: range.until,
-            include_merges: range.filters.include_merges,
-            excluded: (excluded.finish(), range.filters.excluded_authors.len()),
-            under: range.filters.under.clone(),
+            repository,
+            since,
+            until,
+            include_merges: filters.include_merges,
+            excluded: (excluded.finish(), filters.excluded_authors.len()),
+            under: filters.under.clone(),
         }
     }
 }
+
+/// What a view of one folder's files is filed under: the view, the folder (`None`: the
+/// top), whether vendored paths count, and how many hotspots it lists.
+type FolderKey = (ViewKey, Option<String>, bool, usize);
 
 struct Entry<V> {
     version: Arc<str>,
@@ -142,6 +155,13 @@ pub struct Aggregates {
     punch_cards: Shelf<ViewKey, PunchCard>,
     committers_per_month: Shelf<ViewKey, Vec<(String, i64)>>,
     committers: Shelf<(ViewKey, CommitterOrder), Vec<Committer>>,
+    folders: Shelf<FolderKey, (Vec<tree::Entry>, Vec<tree::Hotspot>)>,
+    /// Ownership covers all history: the key's days are the day people count as inactive
+    /// before (twice), not a range.
+    ownership: Shelf<FolderKey, Ownership>,
+    folder_owners: Shelf<Scope, HashMap<String, Vec<OwnedFolder>>>,
+    /// Every coupled pair of a scope, with vendored files or without.
+    coupled: Shelf<(Scope, bool), Vec<coupling::Pair>>,
 }
 
 impl Aggregates {
@@ -157,6 +177,10 @@ impl Aggregates {
             punch_cards: Shelf::new(Some(VIEWS_PER_SHELF)),
             committers_per_month: Shelf::new(Some(VIEWS_PER_SHELF)),
             committers: Shelf::new(Some(VIEWS_PER_SHELF)),
+            folders: Shelf::new(Some(VIEWS_PER_SHELF)),
+            ownership: Shelf::new(Some(VIEWS_PER_SHELF)),
+            folder_owners: Shelf::new(None),
+            coupled: Shelf::new(None),
         }
     }
 
@@ -182,8 +206,8 @@ impl Aggregates {
     /// Reads what the dashboard will ask for of every synced repository, and of all of them,
     /// where a sync changed it since: so that the first page after a sync or a start finds
     /// its scope's daily summary and bots ready instead of reading them (a tenth of a second
-    /// for a repository of 80,000 commits). Returns how many scopes it read.
-    pub async fn warm(&self, db: &impl ConnectionTrait) -> Result<usize, QueryError> {
+    /// for a repository of 80,000 commits). Returns the scopes it read.
+    pub async fn warm(&self, db: &impl ConnectionTrait) -> Result<Vec<Scope>, QueryError> {
         let repositories = repository_versions(db, None).await?;
         let mut scopes: Vec<(Scope, Arc<str>)> = repositories
             .iter()
@@ -196,14 +220,16 @@ impl Aggregates {
         self.daily.retain(live);
         self.path_daily.retain(|under| live(&under.repository));
         self.bots.retain(live);
-        let mut read = 0;
+        self.folder_owners.retain(live);
+        self.coupled.retain(|(scope, _)| live(scope));
+        let mut read = Vec::new();
         for (repository, version) in scopes {
             if self.daily.is_kept(&repository, &version) {
                 continue;
             }
             self.daily.get(&version, repository, Daily::load(db, repository)).await?;
             self.bots.get(&version, repository, bot_emails(db, repository, &self.bot_pattern)).await?;
-            read += 1;
+            read.push(repository);
         }
         Ok(read)
     }
@@ -291,6 +317,68 @@ impl Aggregates {
             Ok(committers)
         };
         self.committers.get(&version, (ViewKey::of(range), order), compute).await
+    }
+
+    /// The entries of `folder` (`None`: the top) changed in the range and its `hotspots`
+    /// most changed files ([`tree::folder`]): the Files page and the files API. Reading
+    /// them scans the range's file rows under the folder, so each view is read once per
+    /// version of its scope.
+    pub async fn folder(
+        &self,
+        db: &impl ConnectionTrait,
+        range: &Range,
+        folder: Option<&str>,
+        include_vendored: bool,
+        hotspots: usize,
+    ) -> Result<Arc<(Vec<tree::Entry>, Vec<tree::Hotspot>)>, QueryError> {
+        let version = scope_version(db, range.repository).await?;
+        let key = (ViewKey::of(range), folder.map(str::to_owned), include_vendored, hotspots);
+        self.folders.get(&version, key, tree::folder(db, range, folder, include_vendored, hotspots)).await
+    }
+
+    /// Who knows the files of a scope ([`ownership::ownership`]), people without a commit
+    /// since `active_since` counted as inactive; read once per version of the scope.
+    pub async fn ownership(
+        &self,
+        db: &impl ConnectionTrait,
+        scope: &ownership::Scope<'_>,
+        active_since: NaiveDate,
+    ) -> Result<Arc<Ownership>, QueryError> {
+        let version = scope_version(db, scope.repository).await?;
+        let view = ViewKey::of_filters(scope.repository, active_since, active_since, &scope.filters);
+        let key = (view, scope.folder.map(str::to_owned), scope.include_vendored, 0);
+        self.ownership.get(&version, key, ownership::ownership(db, scope, active_since)).await
+    }
+
+    /// The coupled pairs of one repository or all with at least one file at `path` or under
+    /// it (`None`: anywhere), strongest first, at most `limit`, vendored and generated files
+    /// left out unless `include_vendored` ([`coupling::select`]); the scope's pairs are
+    /// read once per version.
+    pub async fn coupled_pairs(
+        &self,
+        db: &impl ConnectionTrait,
+        repository: Scope,
+        path: Option<&str>,
+        include_vendored: bool,
+        limit: usize,
+    ) -> Result<Vec<coupling::Pair>, QueryError> {
+        let version = scope_version(db, repository).await?;
+        let key = (repository, include_vendored);
+        let all = self.coupled.get(&version, key, coupling::coupled(db, repository, include_vendored)).await?;
+        Ok(coupling::select(&all, path, limit))
+    }
+
+    /// The folders `email` changed more lines of than anyone else ([`person::folder_owners`]),
+    /// largest share first; the scope's owners are read once per version.
+    pub async fn owned_folders(
+        &self,
+        db: &impl ConnectionTrait,
+        repository: Scope,
+        email: &str,
+    ) -> Result<Vec<OwnedFolder>, QueryError> {
+        let version = scope_version(db, repository).await?;
+        let owners = self.folder_owners.get(&version, repository, person::folder_owners(db, repository)).await?;
+        Ok(owners.get(email).cloned().unwrap_or_default())
     }
 }
 

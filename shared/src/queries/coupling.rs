@@ -38,15 +38,13 @@ impl Pair {
     }
 }
 
-/// The coupled pairs of one repository or all with at least one file at `path` or under it
-/// (`None`: anywhere), strongest first, at most `limit`; vendored and generated files left
-/// out unless `include_vendored`.
-pub async fn pairs(
+/// Every coupled pair of one repository or all, each once (its files in name order);
+/// vendored and generated files left out unless `include_vendored`. One read of the
+/// summary, which [`select`] then narrows to a path.
+pub async fn coupled(
     db: &impl ConnectionTrait,
     repository: Option<i64>,
-    path: Option<&str>,
     include_vendored: bool,
-    limit: usize,
 ) -> Result<Vec<Pair>, QueryError> {
     let mut rows = file_pair::Entity::find()
         .select_only()
@@ -76,23 +74,36 @@ pub async fn pairs(
         files = files.filter(path::Column::Vendored.eq(false));
     }
     let names: HashMap<i64, String> = files.into_tuple::<(i64, String)>().all(db).await?.into_iter().collect();
-    let inside = |p: &str| path.is_none_or(|f| p == f || p.strip_prefix(f).is_some_and(|rest| rest.starts_with('/')));
-
-    let mut found: Vec<Pair> = rows
+    Ok(rows
         .iter()
         .filter(|(a, b, _)| a != b)
         .filter_map(|&(a, b, commits)| {
             let (name_a, name_b) = (names.get(&a)?, names.get(&b)?);
             let (own_a, own_b) = (own.get(&a).copied().unwrap_or(commits), own.get(&b).copied().unwrap_or(commits));
-            // The file inside the path asked about comes first; of two inside, the first by name.
-            let a_first = match (inside(name_a), inside(name_b)) {
-                (true, true) => name_a <= name_b,
-                (a_inside, _) => a_inside,
-            };
             let (file, other, file_commits, other_commits) =
-                if a_first { (name_a, name_b, own_a, own_b) } else { (name_b, name_a, own_b, own_a) };
+                if name_a <= name_b { (name_a, name_b, own_a, own_b) } else { (name_b, name_a, own_b, own_a) };
             let pair = Pair { file: file.clone(), other: other.clone(), commits, file_commits, other_commits };
-            (inside(file) && pair.strength() >= MIN_SHARE).then_some(pair)
+            (pair.strength() >= MIN_SHARE).then_some(pair)
+        })
+        .collect())
+}
+
+/// The pairs of `coupled` with at least one file at `path` or under it (`None`: all),
+/// that file first (of two inside, the first by name), strongest first, at most `limit`.
+pub fn select(coupled: &[Pair], path: Option<&str>, limit: usize) -> Vec<Pair> {
+    let inside = |p: &str| path.is_none_or(|f| p == f || p.strip_prefix(f).is_some_and(|rest| rest.starts_with('/')));
+    let mut found: Vec<Pair> = coupled
+        .iter()
+        .filter_map(|pair| match (inside(&pair.file), inside(&pair.other)) {
+            (true, _) => Some(pair.clone()),
+            (false, true) => Some(Pair {
+                file: pair.other.clone(),
+                other: pair.file.clone(),
+                commits: pair.commits,
+                file_commits: pair.other_commits,
+                other_commits: pair.file_commits,
+            }),
+            (false, false) => None,
         })
         .collect();
     found.sort_by(|x, y| {
@@ -102,5 +113,5 @@ pub async fn pairs(
             .then_with(|| (&x.file, &x.other).cmp(&(&y.file, &y.other)))
     });
     found.truncate(limit);
-    Ok(found)
+    found
 }

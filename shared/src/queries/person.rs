@@ -121,66 +121,52 @@ pub struct OwnedFolder {
     pub files: i64,
 }
 
-/// The folders whose files' lines the person changed more than anyone else did (its own
-/// files, not those of sub-folders), largest share first; vendored and generated files left
-/// out.
-pub async fn owned_folders(
+/// Every person's owned folders in a scope: for each folder (its own files of the head tree,
+/// not those of sub-folders; vendored and generated files left out), the person who changed
+/// the most of its lines, with their share; each person's list largest share first. One
+/// read of the scope's authors per file, so a person's page looks theirs up.
+pub async fn folder_owners(
     db: &impl ConnectionTrait,
     repository: Option<i64>,
-    email: &str,
-) -> Result<Vec<OwnedFolder>, QueryError> {
-    let base = || {
-        let mut query = path_author::Entity::find()
-            .join(JoinType::InnerJoin, path_author::Relation::Path.def())
-            .filter(path::Column::InHead.eq(true))
-            .filter(path::Column::Vendored.eq(false));
-        if let Some(id) = repository {
-            query = query.filter(path_author::Column::RepositoryId.eq(id));
-        }
-        query
-    };
-    let theirs: Vec<String> = base()
+) -> Result<HashMap<String, Vec<OwnedFolder>>, QueryError> {
+    let mut query = path_author::Entity::find()
+        .join(JoinType::InnerJoin, path_author::Relation::Path.def())
+        .filter(path::Column::InHead.eq(true))
+        .filter(path::Column::Vendored.eq(false))
         .select_only()
         .column(path::Column::Folder)
-        .filter(path_author::Column::AuthorEmail.eq(email))
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
+        .column(path_author::Column::PathId)
+        .column(path_author::Column::AuthorEmail)
+        .column(path_author::Column::Insertions)
+        .column(path_author::Column::Deletions);
+    if let Some(id) = repository {
+        query = query.filter(path_author::Column::RepositoryId.eq(id));
+    }
+    type Row = (String, i64, String, i64, i64);
+    let rows: Vec<Row> = query.into_tuple().all(db).await?;
     let mut lines: HashMap<String, BTreeMap<String, i64>> = HashMap::new();
     let mut files: HashMap<String, BTreeSet<i64>> = HashMap::new();
-    // Everyone's lines in those folders, a bounded list of folders per statement.
-    for chunk in theirs.chunks(500) {
-        type Row = (String, i64, String, i64, i64);
-        let rows: Vec<Row> = base()
-            .select_only()
-            .column(path::Column::Folder)
-            .column(path_author::Column::PathId)
-            .column(path_author::Column::AuthorEmail)
-            .column(path_author::Column::Insertions)
-            .column(path_author::Column::Deletions)
-            .filter(path::Column::Folder.is_in(chunk.iter().cloned()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (folder, path_id, author, insertions, deletions) in rows {
-            *lines.entry(folder.clone()).or_default().entry(author).or_default() += insertions + deletions;
-            files.entry(folder).or_default().insert(path_id);
+    for (folder, path_id, author, insertions, deletions) in rows {
+        *lines.entry(folder.clone()).or_default().entry(author).or_default() += insertions + deletions;
+        files.entry(folder).or_default().insert(path_id);
+    }
+    let mut owners: HashMap<String, Vec<OwnedFolder>> = HashMap::new();
+    for (folder, people) in lines {
+        let total: i64 = people.values().sum();
+        let Some((main, most)) = people.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))) else {
+            continue;
+        };
+        if most > 0 {
+            owners.entry(main).or_default().push(OwnedFolder {
+                files: files.get(&folder).map_or(0, |f| f.len() as i64),
+                share: most as f64 / total as f64,
+                lines: most,
+                folder,
+            });
         }
     }
-    let mut owned: Vec<OwnedFolder> = lines
-        .into_iter()
-        .filter_map(|(folder, people)| {
-            let total: i64 = people.values().sum();
-            let (main, most) = people.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
-            (main == email && *most > 0).then(|| OwnedFolder {
-                files: files.get(&folder).map_or(0, |f| f.len() as i64),
-                share: *most as f64 / total as f64,
-                lines: *most,
-                folder,
-            })
-        })
-        .collect();
-    owned.sort_by(|a, b| b.share.total_cmp(&a.share).then(b.lines.cmp(&a.lines)).then(a.folder.cmp(&b.folder)));
-    Ok(owned)
+    for owned in owners.values_mut() {
+        owned.sort_by(|a, b| b.share.total_cmp(&a.share).then(b.lines.cmp(&a.lines)).then(a.folder.cmp(&b.folder)));
+    }
+    Ok(owners)
 }

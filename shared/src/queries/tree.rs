@@ -105,17 +105,6 @@ async fn changes(
         .collect())
 }
 
-/// The entries of `folder` (`None`: the top) changed in `range`, vendored and generated
-/// paths left out unless `include_vendored`; sorted by commits, most first.
-pub async fn entries(
-    db: &impl ConnectionTrait,
-    range: &Range,
-    folder: Option<&str>,
-    include_vendored: bool,
-) -> Result<Vec<Entry>, QueryError> {
-    Ok(entries_of(&changes(db, range, folder, include_vendored).await?, folder))
-}
-
 /// The entries of `folder` and its `limit` hotspots, from one read of its file rows.
 pub async fn folder(
     db: &impl ConnectionTrait,

@@ -82,7 +82,11 @@ impl CouplingApi {
         include_vendored: Option<bool>,
     ) -> Result<Json<Vec<CoupledPair>>, ApiError> {
         let path = path.as_deref().and_then(normal_path);
-        let pairs = coupling::pairs(&self.state.db, repository, path, include_vendored.unwrap_or(false), MOST).await?;
+        let pairs = self
+            .state
+            .aggregates
+            .coupled_pairs(&self.state.db, repository, path, include_vendored.unwrap_or(false), MOST)
+            .await?;
         Ok(Json(pairs.into_iter().map(CoupledPair::from).collect()))
     }
 }

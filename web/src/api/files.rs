@@ -117,7 +117,11 @@ impl FilesApi {
             return Err(ApiError::invalid("since is after until"));
         }
         let folder = path.as_deref().and_then(normal_path);
-        let entries = tree::entries(&self.state.db, &view.range, folder, include_vendored.unwrap_or(false)).await?;
-        Ok(Json(entries.into_iter().map(FileEntry::from).collect()))
+        let kept = self
+            .state
+            .aggregates
+            .folder(&self.state.db, &view.range, folder, include_vendored.unwrap_or(false), 0)
+            .await?;
+        Ok(Json(kept.0.iter().cloned().map(FileEntry::from).collect()))
     }
 }

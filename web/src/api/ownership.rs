@@ -177,7 +177,9 @@ impl OwnershipApi {
             filters: view.range.filters.clone(),
         };
         let days = self.state.config.inactive_after_days;
-        let report = ownership::ownership(&self.state.db, &scope, crate::view::active_since(days)).await?;
+        let report = std::sync::Arc::unwrap_or_clone(
+            self.state.aggregates.ownership(&self.state.db, &scope, crate::view::active_since(days)).await?,
+        );
         Ok(Json(OwnershipReport {
             files: report.files,
             truck_factor: report.truck.len() as i64,

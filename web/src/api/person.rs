@@ -137,7 +137,7 @@ impl PersonApi {
             return Err(ApiError::not_found("person"));
         }
         let months = person::months(db, &view.range, &email).await?;
-        let owned = person::owned_folders(db, view.repository, &email).await?;
+        let owned = self.state.aggregates.owned_folders(db, view.repository, &email).await?;
         Ok(Json(PersonReport {
             name: repositories.first().map(|r| r.name.clone()).or(co_author_name).unwrap_or_default(),
             co_authored,

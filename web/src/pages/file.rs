@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use askama::Template;
 use chrono::{Datelike, Months};
-use gitdash_shared::queries::{activity::Bucket, coupling, file, files::normal_path};
+use gitdash_shared::queries::{activity::Bucket, file, files::normal_path};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -130,7 +130,9 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let former_names =
         formers.iter().map(|f| other_name(&f.path, f.repository_id, &f.renamed_in, f.renamed_at)).collect();
 
-    let partners = coupling::pairs(db, view.repository, Some(&path), facts.vendored, PARTNERS)
+    let partners = state
+        .aggregates
+        .coupled_pairs(db, view.repository, Some(&path), facts.vendored, PARTNERS)
         .await?
         .into_iter()
         .map(|p| Partner {

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::{coupling, files::normal_path, tree};
+use gitdash_shared::queries::{files::normal_path, tree};
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -87,7 +87,7 @@ struct Spot {
 }
 
 /// Hotspots listed above the tree.
-const HOTSPOTS: usize = 10;
+pub const HOTSPOTS: usize = 10;
 
 /// Two files that keep changing together.
 struct Coupled {
@@ -132,8 +132,8 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         .iter()
         .find(|(key, _, _)| Some(*key) == params.sort.as_deref())
         .map_or(("commits", Order::Commits), |(key, _, order)| (*key, *order));
-    let (mut entries, spots) =
-        tree::folder(&state.db, &view.range, folder.as_deref(), include_vendored, HOTSPOTS).await?;
+    let kept = state.aggregates.folder(&state.db, &view.range, folder.as_deref(), include_vendored, HOTSPOTS).await?;
+    let (mut entries, spots) = (kept.0.clone(), kept.1.clone());
     match order {
         Order::Name => entries.sort_by(|a, b| (!a.is_folder, &a.name).cmp(&(!b.is_folder, &b.name))),
         Order::Commits => {}
@@ -178,7 +178,9 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             last_change: h.last_change.format("%Y-%m-%d").to_string(),
         })
         .collect();
-    let coupled = coupling::pairs(&state.db, view.repository, folder.as_deref(), include_vendored, COUPLED)
+    let coupled = state
+        .aggregates
+        .coupled_pairs(&state.db, view.repository, folder.as_deref(), include_vendored, COUPLED)
         .await?
         .into_iter()
         .map(|p| Coupled {

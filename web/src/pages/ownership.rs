@@ -99,7 +99,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         include_vendored,
         filters: view.range.filters.clone(),
     };
-    let report = ownership::ownership(&state.db, &scope, since).await?;
+    let report = std::sync::Arc::unwrap_or_clone(state.aggregates.ownership(&state.db, &scope, since).await?);
 
     // Every link keeps the repository, the bots and vendored choices.
     let link = |path: Option<&str>| {

@@ -86,7 +86,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let repositories = person::repositories(db, view.repository, &email).await?;
     let months = person::months(db, &view.range, &email).await?;
     let card = person::hours(db, view.repository, &email, view.include_merges).await?;
-    let owned = person::owned_folders(db, view.repository, &email).await?;
+    let owned = state.aggregates.owned_folders(db, view.repository, &email).await?;
     let (co_authored, co_author_name) = coauthors::coauthored_by(db, view.repository, &email).await?;
 
     let name = repositories.first().map(|r| r.name.clone()).or(co_author_name).unwrap_or_else(|| email.clone());
