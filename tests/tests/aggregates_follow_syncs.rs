@@ -70,7 +70,7 @@ async fn charts_totals_highlights_and_committers_follow_every_sync() {
 }
 
 #[tokio::test]
-async fn files_ownership_and_owned_folders_follow_every_sync() {
+async fn files_ownership_growth_and_owned_folders_follow_every_sync() {
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
     let web = stack.start_web().await;
     let _worker = stack.start_worker();
@@ -89,6 +89,10 @@ async fn files_ownership_and_owned_folders_follow_every_sync() {
     assert_eq!(names(&owners["people"], "email"), ["ada@example.org"], "{owners}");
     let (_, ada) = web.get(&person("ada@example.org")).await;
     assert_eq!(names(&ada["owned_folders"], "folder"), [""], "Ada owns the top folder: {ada}");
+    let growth = format!("/api/v1/repositories/{id}/growth");
+    let lines_now = |grown: &serde_json::Value| grown["lines"].as_array().and_then(|l| l.last()).cloned();
+    let (_, grown) = web.get(&growth).await;
+    assert_eq!(lines_now(&grown), Some(1.into()), "{grown}");
 
     repo.write("docs/b.txt", "one\ntwo\nthree\n");
     repo.commit_as(b"Grace Hopper", b"grace@example.org", b"Add docs");
@@ -102,6 +106,8 @@ async fn files_ownership_and_owned_folders_follow_every_sync() {
     assert_eq!(people, ["ada@example.org", "grace@example.org"], "{owners}");
     let (_, grace) = web.get(&person("grace@example.org")).await;
     assert_eq!(names(&grace["owned_folders"], "folder"), ["docs"], "Grace owns what she wrote: {grace}");
+    let (_, grown) = web.get(&growth).await;
+    assert_eq!(lines_now(&grown), Some(4.into()), "her three lines count: {grown}");
 
     // A force push takes her folder away again.
     repo.git(["reset", "-q", "--hard", "HEAD~1"]);

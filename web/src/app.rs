@@ -96,9 +96,10 @@ impl Application {
 }
 
 /// Reads each repository's dashboard data once its sync finishes (and at start), so no
-/// visitor waits for it: the daily summary every chart comes from, and the first views of
-/// the Files and Ownership pages, which read the file rows themselves (a second for a
-/// repository of 80,000 commits). A failed pass is logged and the next one tries again.
+/// visitor waits for it: the daily summary every chart comes from, the first views of the
+/// Files and Ownership pages, which read the file rows themselves (a second for a
+/// repository of 80,000 commits), and the coupled files and folder owners that a file's
+/// and a person's pages look up. A failed pass is logged and the next one tries again.
 async fn keep_aggregates_warm(state: Arc<AppState>) {
     let mut every = tokio::time::interval(Duration::from_secs(2));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -132,11 +133,15 @@ async fn read_first_views_ahead(
     let view = crate::view::ViewRequest { repository, ..Default::default() }
         .resolve(state, crate::view::RangeChoice::All)
         .await?;
-    state.aggregates.folder(&state.db, &view.range, None, false, pages::files::HOTSPOTS).await?;
+    let db = &state.db;
+    state.aggregates.folder(db, &view.range, None, false).await?;
     let scope =
         ownership::Scope { repository, folder: None, include_vendored: false, filters: view.range.filters.clone() };
     let since = crate::view::active_since(state.config.inactive_after_days);
-    state.aggregates.ownership(&state.db, &scope, since).await?;
+    state.aggregates.ownership(db, &scope, since).await?;
+    // The scope's coupled pairs and folder owners, which a file's and a person's page read.
+    state.aggregates.coupled_pairs(db, repository, None, false, 1).await?;
+    state.aggregates.owned_folders(db, repository, "").await?;
     Ok(())
 }
 

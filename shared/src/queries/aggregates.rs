@@ -30,6 +30,7 @@ use crate::{
         coupling,
         daily::Daily,
         filters::{Filters, Under, bot_emails},
+        growth::{self, Growth},
         highlights::{self, Highlight},
         ownership::{self, Ownership},
         person::{self, OwnedFolder},
@@ -83,8 +84,8 @@ impl ViewKey {
 }
 
 /// What a view of one folder's files is filed under: the view, the folder (`None`: the
-/// top), whether vendored paths count, and how many hotspots it lists.
-type FolderKey = (ViewKey, Option<String>, bool, usize);
+/// top) and whether vendored paths count.
+type FolderKey = (ViewKey, Option<String>, bool);
 
 struct Entry<V> {
     version: Arc<str>,
@@ -162,6 +163,7 @@ pub struct Aggregates {
     folder_owners: Shelf<Scope, HashMap<String, Vec<OwnedFolder>>>,
     /// Every coupled pair of a scope, with vendored files or without.
     coupled: Shelf<(Scope, bool), Vec<coupling::Pair>>,
+    growth: Shelf<(Scope, Option<Under>, bool), Growth>,
 }
 
 impl Aggregates {
@@ -181,6 +183,7 @@ impl Aggregates {
             ownership: Shelf::new(Some(VIEWS_PER_SHELF)),
             folder_owners: Shelf::new(None),
             coupled: Shelf::new(None),
+            growth: Shelf::new(Some(VIEWS_PER_SHELF)),
         }
     }
 
@@ -319,21 +322,19 @@ impl Aggregates {
         self.committers.get(&version, (ViewKey::of(range), order), compute).await
     }
 
-    /// The entries of `folder` (`None`: the top) changed in the range and its `hotspots`
-    /// most changed files ([`tree::folder`]): the Files page and the files API. Reading
-    /// them scans the range's file rows under the folder, so each view is read once per
-    /// version of its scope.
+    /// The entries of `folder` (`None`: the top) changed in the range and its hotspots
+    /// ([`tree::folder`]): the Files page and the files API. Reading them scans the range's
+    /// file rows under the folder, so each view is read once per version of its scope.
     pub async fn folder(
         &self,
         db: &impl ConnectionTrait,
         range: &Range,
         folder: Option<&str>,
         include_vendored: bool,
-        hotspots: usize,
     ) -> Result<Arc<(Vec<tree::Entry>, Vec<tree::Hotspot>)>, QueryError> {
         let version = scope_version(db, range.repository).await?;
-        let key = (ViewKey::of(range), folder.map(str::to_owned), include_vendored, hotspots);
-        self.folders.get(&version, key, tree::folder(db, range, folder, include_vendored, hotspots)).await
+        let key = (ViewKey::of(range), folder.map(str::to_owned), include_vendored);
+        self.folders.get(&version, key, tree::folder(db, range, folder, include_vendored)).await
     }
 
     /// Who knows the files of a scope ([`ownership::ownership`]), people without a commit
@@ -346,7 +347,7 @@ impl Aggregates {
     ) -> Result<Arc<Ownership>, QueryError> {
         let version = scope_version(db, scope.repository).await?;
         let view = ViewKey::of_filters(scope.repository, active_since, active_since, &scope.filters);
-        let key = (view, scope.folder.map(str::to_owned), scope.include_vendored, 0);
+        let key = (view, scope.folder.map(str::to_owned), scope.include_vendored);
         self.ownership.get(&version, key, ownership::ownership(db, scope, active_since)).await
     }
 
@@ -366,6 +367,27 @@ impl Aggregates {
         let key = (repository, include_vendored);
         let all = self.coupled.get(&version, key, coupling::coupled(db, repository, include_vendored)).await?;
         Ok(coupling::select(&all, path, limit))
+    }
+
+    /// How the code of a scope, or of the folder or file `under`, grew ([`growth::growth`],
+    /// [`growth::growth_under`]); read once per version of the scope.
+    pub async fn growth(
+        &self,
+        db: &impl ConnectionTrait,
+        repository: Scope,
+        under: Option<&Under>,
+        include_vendored: bool,
+    ) -> Result<Arc<Growth>, QueryError> {
+        let repository = under.map_or(repository, |under| under.repository);
+        let version = scope_version(db, repository).await?;
+        let key = (repository, under.cloned(), include_vendored);
+        let compute = async {
+            match under {
+                Some(under) => growth::growth_under(db, under, include_vendored).await,
+                None => growth::growth(db, repository, include_vendored).await,
+            }
+        };
+        self.growth.get(&version, key, compute).await
     }
 
     /// The folders `email` changed more lines of than anyone else ([`person::folder_owners`]),

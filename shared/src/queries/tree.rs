@@ -105,16 +105,18 @@ async fn changes(
         .collect())
 }
 
-/// The entries of `folder` and its `limit` hotspots, from one read of its file rows.
+/// How many hotspots a folder lists.
+pub const HOTSPOTS: usize = 10;
+
+/// The entries of `folder` and its [`HOTSPOTS`] hotspots, from one read of its file rows.
 pub async fn folder(
     db: &impl ConnectionTrait,
     range: &Range,
     folder: Option<&str>,
     include_vendored: bool,
-    limit: usize,
 ) -> Result<(Vec<Entry>, Vec<Hotspot>), QueryError> {
     let rows = changes(db, range, folder, include_vendored).await?;
-    Ok((entries_of(&rows, folder), hotspots_of(&rows, range, limit)))
+    Ok((entries_of(&rows, folder), hotspots_of(&rows, range, HOTSPOTS)))
 }
 
 fn entries_of(rows: &[Change], folder: Option<&str>) -> Vec<Entry> {

@@ -120,7 +120,7 @@ impl FilesApi {
         let kept = self
             .state
             .aggregates
-            .folder(&self.state.db, &view.range, folder, include_vendored.unwrap_or(false), 0)
+            .folder(&self.state.db, &view.range, folder, include_vendored.unwrap_or(false))
             .await?;
         Ok(Json(kept.0.iter().cloned().map(FileEntry::from).collect()))
     }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use gitdash_shared::queries::{files::normal_path, filters::Under, growth, ownership, repositories};
+use gitdash_shared::queries::{files::normal_path, filters::Under, ownership, repositories};
 use poem_openapi::{Object, OpenApi, param::Path, param::Query, payload::Json};
 
 use super::{day::Day, tags::ApiTags};
@@ -211,10 +211,10 @@ impl OwnershipApi {
         path: Option<String>,
     ) -> Result<Json<CodeGrowth>, ApiError> {
         let (db, vendored) = (&self.state.db, include_vendored.unwrap_or(false));
-        let growth = match path.as_deref().and_then(|path| Under::new(repository, path)) {
-            Some(under) => growth::growth_under(db, &under, vendored).await?,
-            None => growth::growth(db, repository, vendored).await?,
-        };
+        let under = path.as_deref().and_then(|path| Under::new(repository, path));
+        let growth = std::sync::Arc::unwrap_or_clone(
+            self.state.aggregates.growth(db, repository, under.as_ref(), vendored).await?,
+        );
         Ok(Json(CodeGrowth {
             months: growth.months.iter().map(|m| m.format("%Y-%m").to_string()).collect(),
             lines: growth.total,

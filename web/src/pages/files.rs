@@ -86,9 +86,6 @@ struct Spot {
     authors: Vec<(String, String, i64)>,
 }
 
-/// Hotspots listed above the tree.
-pub const HOTSPOTS: usize = 10;
-
 /// Two files that keep changing together.
 struct Coupled {
     file: String,
@@ -132,7 +129,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         .iter()
         .find(|(key, _, _)| Some(*key) == params.sort.as_deref())
         .map_or(("commits", Order::Commits), |(key, _, order)| (*key, *order));
-    let kept = state.aggregates.folder(&state.db, &view.range, folder.as_deref(), include_vendored, HOTSPOTS).await?;
+    let kept = state.aggregates.folder(&state.db, &view.range, folder.as_deref(), include_vendored).await?;
     let (mut entries, spots) = (kept.0.clone(), kept.1.clone());
     match order {
         Order::Name => entries.sort_by(|a, b| (!a.is_folder, &a.name).cmp(&(!b.is_folder, &b.name))),

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use gitdash_shared::queries::{activity, growth};
+use gitdash_shared::queries::activity;
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -132,10 +132,7 @@ pub async fn page(
             })
         })
         .collect();
-    let grown = match &view.range.filters.under {
-        Some(under) => growth::growth_under(db, under, false).await?,
-        None => growth::growth(db, view.repository, false).await?,
-    };
+    let grown = kept.growth(db, view.repository, view.range.filters.under.as_ref(), false).await?;
     let starts: Vec<chrono::NaiveDate> = months.iter().filter_map(|p| p.start).collect();
     let loc_bars: Vec<charts::Bar> = starts
         .iter()
