@@ -76,7 +76,7 @@ async fn file_follows_renames_on(backend: Backend) {
     let facts = page.split("<h2>").next().expect("the facts");
     assert!(facts.contains("<dt>Formerly</dt>"), "{facts}");
     assert!(facts.find("<code>src/syntax/parser.rs</code>") < facts.find("<code>src/parser.rs</code>"), "{facts}");
-    let history = page.split("<h2>History</h2>").nth(1).expect("its history");
+    let history = page.split(r#"<h2 id="history">History</h2>"#).nth(1).expect("its history");
     assert_eq!(history.matches("<tr>").count(), 1 + truth.len(), "a row per commit under the header");
     assert!(history.contains("as <code>src/parser.rs</code>"), "older rows name the file as it was: {history}");
     let old = browser
@@ -89,6 +89,46 @@ async fn file_follows_renames_on(backend: Backend) {
         .await
         .expect("html");
     assert!(old.contains("<dt>Renamed to</dt>") && old.contains("path=lib%2Fparse.rs"), "{old}");
+}
+
+/// A renamed file with more commits than its page lists: the link to the rest leads to all
+/// of them, former names included (the commits page filters by one name only).
+#[tokio::test]
+async fn the_whole_history_of_a_renamed_file_is_one_link_away() {
+    let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await);
+    let web = stack.start_web().await;
+    let _worker = stack.start_worker();
+    let repo = GitRepo::new();
+    for n in 0..20 {
+        repo.write("notes.txt", &format!("{n}\n").repeat(n + 1));
+        repo.commit(&format!("Note {n}"));
+    }
+    repo.git(["mv", "notes.txt", "journal.txt"]);
+    repo.commit("Call it a journal");
+    for n in 0..15 {
+        repo.write("journal.txt", &format!("{n}\n").repeat(n + 30));
+        repo.commit(&format!("Entry {n}"));
+    }
+    let truth = followed(&repo, "journal.txt");
+    assert_eq!(truth.len(), 36, "git follows it back through the rename");
+    let (id, run) = web.add_and_sync(repo.path()).await;
+    assert_eq!(run["state"], "succeeded", "{run}");
+
+    let browser = signed_in(&web.base, "alice").await;
+    let get = |url: String| {
+        let client = browser.client.clone();
+        async move { client.get(url).send().await.expect("page").text().await.expect("html") }
+    };
+    let page = get(web.url(&format!("/file?repository={id}&range=all&path=journal.txt"))).await;
+    let link = page.split("\">All 36 commits").next().and_then(|before| before.rsplit("href=\"").next());
+    let link = link.expect("a link to all 36 commits").replace("&#38;", "&").replace("&amp;", "&");
+    assert!(link.starts_with("/file?") && link.contains("history=all"), "to the file's own history: {link}");
+    let all = get(web.url(&link)).await;
+    let history =
+        all.split(r#"<h2 id="history">History</h2>"#).nth(1).unwrap_or_else(|| panic!("its history at {link}: {all}"));
+    assert_eq!(history.matches("<tr>").count(), 1 + 36, "a row per commit under the header");
+    assert_eq!(history.matches("as <code>notes.txt</code>").count(), 20, "with the name it had then");
+    assert!(!all.contains("\">All 36 commits"), "nothing more to link to");
 }
 
 #[tokio::test]

@@ -32,6 +32,8 @@ pub struct Params {
     #[serde(flatten)]
     view: ViewParams,
     path: Option<String>,
+    /// `all`: every commit of its history on the page, not only the newest.
+    history: Option<String>,
 }
 
 struct AuthorRow {
@@ -67,7 +69,7 @@ struct OtherName {
     date: String,
 }
 
-/// Commits listed on the page; the rest are on the commits page.
+/// Commits listed on the page unless all are asked for.
 const CHANGES: usize = 30;
 
 /// A file that keeps changing with this one.
@@ -164,11 +166,16 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
                 }
             })
             .collect();
-    let history_href = {
+    // The commits page (with its search and exports) filters by one name; a renamed file's
+    // whole history, former names included, is listed here instead.
+    let history_href = if formers.is_empty() {
         let mut url = url::form_urlencoded::Serializer::new(format!("/commits?{}", view.query(None)));
         url.append_pair("path", &path);
         url.finish()
+    } else {
+        format!("{}&history=all#history", links::file(&view.query(None), &path))
     };
+    let listed = if params.history.as_deref() == Some("all") { changes.len() } else { CHANGES };
     let folders = |folder: Option<&str>| {
         let mut url = url::form_urlencoded::Serializer::new(format!("/files?{}", view.query(None)));
         if let Some(folder) = folder {
@@ -211,7 +218,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             .collect(),
         changes: changes
             .into_iter()
-            .take(CHANGES)
+            .take(listed)
             .map(|c| ChangeRow {
                 short_sha: c.sha.chars().take(10).collect(),
                 href: links::commit(c.repository_id, &c.sha),
