@@ -100,13 +100,13 @@ async fn the_whole_history_of_a_renamed_file_is_one_link_away() {
     let _worker = stack.start_worker();
     let repo = GitRepo::new();
     for n in 0..20 {
-        repo.write("notes.txt", &format!("{n}\n").repeat(n + 1));
+        repo.write("notes.txt", format!("{n}\n").repeat(n + 1));
         repo.commit(&format!("Note {n}"));
     }
     repo.git(["mv", "notes.txt", "journal.txt"]);
     repo.commit("Call it a journal");
     for n in 0..15 {
-        repo.write("journal.txt", &format!("{n}\n").repeat(n + 30));
+        repo.write("journal.txt", format!("{n}\n").repeat(n + 30));
         repo.commit(&format!("Entry {n}"));
     }
     let truth = followed(&repo, "journal.txt");
