@@ -32,10 +32,35 @@ fn missing_sign_in_settings_are_named() {
     }
 }
 
+/// Starts the web with one setting changed and returns what it writes while it waits for
+/// Redis (until it says so, at most 30 s), then stops it.
+fn web_waiting_with(variable: &str, value: &str) -> String {
+    let data = tempfile::tempdir().expect("temp dir");
+    let log = data.path().join("stderr.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gitdash-web"))
+        .env_clear()
+        .env("GITDASH_DATA_DIR", data.path())
+        .envs(SIGN_IN.iter().filter(|(name, _)| *name != variable).copied())
+        .env(variable, value)
+        .stderr(std::fs::File::create(&log).expect("log file"))
+        .spawn()
+        .expect("runs");
+    let started = std::time::Instant::now();
+    let mut written = String::new();
+    while started.elapsed() < std::time::Duration::from_secs(30) && !written.contains("does not answer") {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        written = std::fs::read_to_string(&log).unwrap_or_default();
+    }
+    let still_running = child.try_wait().expect("status").is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(still_running, "it waits for Redis instead of exiting: {written}");
+    written
+}
+
 #[test]
 fn a_client_secret_never_reaches_the_output() {
-    let (ok, stderr) = web_with("REDIS_URL", "redis://127.0.0.1:1");
-    assert!(!ok);
+    let stderr = web_waiting_with("REDIS_URL", "redis://127.0.0.1:1");
     assert!(!stderr.contains("not-a-real-secret") && !stderr.contains("0123456789abcdef0123"), "{stderr}");
 }
 
@@ -54,8 +79,14 @@ fn an_unsupported_database_is_named() {
 }
 
 #[test]
-fn an_unreachable_redis_is_named() {
-    let (ok, stderr) = web_with("REDIS_URL", "redis://127.0.0.1:1");
+fn an_unreachable_redis_is_named_while_the_web_waits_for_it() {
+    let stderr = web_waiting_with("REDIS_URL", "redis://127.0.0.1:1");
+    assert!(stderr.contains("Redis (REDIS_URL) does not answer"), "{stderr}");
+}
+
+#[test]
+fn an_unparsable_redis_url_is_named() {
+    let (ok, stderr) = web_with("REDIS_URL", "not a url");
     assert!(!ok);
     assert!(stderr.contains("REDIS_URL"), "{stderr}");
 }
