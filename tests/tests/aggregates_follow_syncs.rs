@@ -89,6 +89,8 @@ async fn files_ownership_growth_and_owned_folders_follow_every_sync() {
     assert_eq!(names(&owners["people"], "email"), ["ada@example.org"], "{owners}");
     let (_, ada) = web.get(&person("ada@example.org")).await;
     assert_eq!(names(&ada["owned_folders"], "folder"), [""], "Ada owns the top folder: {ada}");
+    let (status, _) = web.get(&person("grace@example.org")).await;
+    assert_eq!(status, 404, "Grace has no commit yet");
     let growth = format!("/api/v1/repositories/{id}/growth");
     let lines_now = |grown: &serde_json::Value| grown["lines"].as_array().and_then(|l| l.last()).cloned();
     let (_, grown) = web.get(&growth).await;
@@ -104,7 +106,9 @@ async fn files_ownership_growth_and_owned_folders_follow_every_sync() {
     let mut people = names(&owners["people"], "email");
     people.sort();
     assert_eq!(people, ["ada@example.org", "grace@example.org"], "{owners}");
-    let (_, grace) = web.get(&person("grace@example.org")).await;
+    let (status, grace) = web.get(&person("grace@example.org")).await;
+    assert_eq!(status, 200, "{grace}");
+    assert_eq!(grace["repositories"][0]["commits"], 1, "her commit counts: {grace}");
     assert_eq!(names(&grace["owned_folders"], "folder"), ["docs"], "Grace owns what she wrote: {grace}");
     let (_, grown) = web.get(&growth).await;
     assert_eq!(lines_now(&grown), Some(4.into()), "her three lines count: {grown}");

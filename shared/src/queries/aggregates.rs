@@ -164,6 +164,7 @@ pub struct Aggregates {
     /// Every coupled pair of a scope, with vendored files or without.
     coupled: Shelf<(Scope, bool), Vec<coupling::Pair>>,
     growth: Shelf<(Scope, Option<Under>, bool), Growth>,
+    people: Shelf<(ViewKey, String), person::Facts>,
 }
 
 impl Aggregates {
@@ -184,6 +185,7 @@ impl Aggregates {
             folder_owners: Shelf::new(None),
             coupled: Shelf::new(None),
             growth: Shelf::new(Some(VIEWS_PER_SHELF)),
+            people: Shelf::new(Some(VIEWS_PER_SHELF)),
         }
     }
 
@@ -388,6 +390,18 @@ impl Aggregates {
             }
         };
         self.growth.get(&version, key, compute).await
+    }
+
+    /// One person's repositories, months, hours and co-authored commits in the range's
+    /// scope ([`person::facts`]), kept per view and person.
+    pub async fn person(
+        &self,
+        db: &impl ConnectionTrait,
+        range: &Range,
+        email: &str,
+    ) -> Result<Arc<person::Facts>, QueryError> {
+        let version = scope_version(db, range.repository).await?;
+        self.people.get(&version, (ViewKey::of(range), email.to_owned()), person::facts(db, range, email)).await
     }
 
     /// The folders `email` changed more lines of than anyone else ([`person::folder_owners`]),

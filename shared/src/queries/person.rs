@@ -15,6 +15,33 @@ use crate::{
     queries::{activity::Range, stats::PunchCard},
 };
 
+/// What a person's page and API show of them, read together so the view can be kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facts {
+    pub repositories: Vec<InRepository>,
+    /// Commits per month (`YYYY-MM`) in the range.
+    pub months: BTreeMap<String, i64>,
+    /// Commits by weekday and hour, all history.
+    pub hours: PunchCard,
+    /// Commits (all history) whose `Co-authored-by:` trailers name them, and the name the
+    /// latest of those gives.
+    pub co_authored: i64,
+    pub co_author_name: Option<String>,
+}
+
+/// Everything [`Facts`] holds of `email` in the range's scope; merges counted only if the
+/// range says so.
+pub async fn facts(db: &impl ConnectionTrait, range: &Range, email: &str) -> Result<Facts, QueryError> {
+    let (co_authored, co_author_name) = crate::queries::coauthors::coauthored_by(db, range.repository, email).await?;
+    Ok(Facts {
+        repositories: repositories(db, range.repository, email).await?,
+        months: months(db, range, email).await?,
+        hours: hours(db, range.repository, email, range.filters.include_merges).await?,
+        co_authored,
+        co_author_name,
+    })
+}
+
 /// Their work in one repository, all history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InRepository {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use gitdash_shared::queries::{coauthors, file, files::normal_path, person};
+use gitdash_shared::queries::{file, files::normal_path, person};
 use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
 
 use super::{dashboard_models::MonthCount, day::Day, tags::ApiTags};
@@ -131,12 +131,11 @@ impl PersonApi {
         let view = self.view(repository.0, since.0, until.0, include_merges.0.unwrap_or(false), true).await?;
         let db = &self.state.db;
         let email = email.0.trim().to_owned();
-        let repositories = person::repositories(db, view.repository, &email).await?;
-        let (co_authored, co_author_name) = coauthors::coauthored_by(db, view.repository, &email).await?;
+        let facts = self.state.aggregates.person(db, &view.range, &email).await?;
+        let person::Facts { repositories, months, co_authored, co_author_name, .. } = Arc::unwrap_or_clone(facts);
         if repositories.is_empty() && co_authored == 0 {
             return Err(ApiError::not_found("person"));
         }
-        let months = person::months(db, &view.range, &email).await?;
         let owned = self.state.aggregates.owned_folders(db, view.repository, &email).await?;
         Ok(Json(PersonReport {
             name: repositories.first().map(|r| r.name.clone()).or(co_author_name).unwrap_or_default(),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use chrono::{Datelike, Months, NaiveDate};
-use gitdash_shared::queries::{coauthors, person};
+use gitdash_shared::queries::person;
 use poem::{
     IntoResponse, handler,
     web::{Data, Html, Query},
@@ -83,11 +83,9 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let view = params.view.resolve(&state, RangeChoice::All).await?;
     let email = params.email.as_deref().map(str::trim).unwrap_or_default().to_owned();
     let db = &state.db;
-    let repositories = person::repositories(db, view.repository, &email).await?;
-    let months = person::months(db, &view.range, &email).await?;
-    let card = person::hours(db, view.repository, &email, view.include_merges).await?;
+    let facts = state.aggregates.person(db, &view.range, &email).await?;
+    let person::Facts { repositories, months, hours: card, co_authored, co_author_name } = Arc::unwrap_or_clone(facts);
     let owned = state.aggregates.owned_folders(db, view.repository, &email).await?;
-    let (co_authored, co_author_name) = coauthors::coauthored_by(db, view.repository, &email).await?;
 
     let name = repositories.first().map(|r| r.name.clone()).or(co_author_name).unwrap_or_else(|| email.clone());
     let month = chrono::Months::new(1);
