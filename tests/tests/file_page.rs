@@ -76,7 +76,7 @@ async fn file_page_on(backend: Backend) {
     assert!(page.contains("<dd>Rust</dd>"), "its language");
     assert!(!page.contains("deleted</span>"), "it is in the head tree");
 
-    let history = page.split("<h2>History</h2>").nth(1).expect("its history");
+    let history = page.split(r#"<h2 id="history">History</h2>"#).nth(1).expect("its history");
     let listed: Vec<&str> = history.split("<code>").skip(1).map(|r| &r[..10]).collect();
     let expected: Vec<&str> = truth.iter().map(|c| &c.0[..10]).collect();
     assert_eq!(listed, expected, "every commit that changed it, newest first");
