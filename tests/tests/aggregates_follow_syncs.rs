@@ -91,6 +91,8 @@ async fn files_ownership_growth_and_owned_folders_follow_every_sync() {
     assert_eq!(names(&ada["owned_folders"], "folder"), [""], "Ada owns the top folder: {ada}");
     let (status, _) = web.get(&person("grace@example.org")).await;
     assert_eq!(status, 404, "Grace has no commit yet");
+    let docs = format!("/api/v1/file?repository={id}&path=docs/b.txt");
+    assert_eq!(web.get(&docs).await.0, 404, "no such file yet");
     let growth = format!("/api/v1/repositories/{id}/growth");
     let lines_now = |grown: &serde_json::Value| grown["lines"].as_array().and_then(|l| l.last()).cloned();
     let (_, grown) = web.get(&growth).await;
@@ -112,6 +114,9 @@ async fn files_ownership_growth_and_owned_folders_follow_every_sync() {
     assert_eq!(names(&grace["owned_folders"], "folder"), ["docs"], "Grace owns what she wrote: {grace}");
     let (_, grown) = web.get(&growth).await;
     assert_eq!(lines_now(&grown), Some(4.into()), "her three lines count: {grown}");
+    let (status, file) = web.get(&docs).await;
+    assert_eq!(status, 200, "{file}");
+    assert_eq!(file["commits"].as_array().map(Vec::len), Some(1), "{file}");
 
     // A force push takes her folder away again.
     repo.git(["reset", "-q", "--hard", "HEAD~1"]);
@@ -120,6 +125,8 @@ async fn files_ownership_growth_and_owned_folders_follow_every_sync() {
     assert_eq!(names(&listed, "name"), ["a.txt"], "{listed}");
     let (_, owners) = web.get(&ownership).await;
     assert_eq!(names(&owners["people"], "email"), ["ada@example.org"], "{owners}");
+    let (_, file) = web.get(&docs).await;
+    assert_eq!(file["commits"].as_array().map(Vec::len), Some(0), "its commit went: {file}");
 }
 
 /// The `field` of each object in a JSON list, in order.

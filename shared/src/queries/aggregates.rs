@@ -29,6 +29,7 @@ use crate::{
         activity::{self, Bucket, Committer, CommitterOrder, Point, Range, Totals},
         coupling,
         daily::Daily,
+        file,
         filters::{Filters, Under, bot_emails},
         growth::{self, Growth},
         highlights::{self, Highlight},
@@ -44,6 +45,10 @@ use crate::{
 /// daily summary and bots stay while their version stands: one pair per repository and one
 /// for all, about 64 bytes per day and author with commits (1.6 MB for git/git's 25,000).
 const VIEWS_PER_SHELF: usize = 128;
+
+/// Files' histories kept at most (each as long as the file's history in the range); past
+/// it the shelf starts over.
+const FILES_KEPT: usize = 32;
 
 /// Daily summaries of folders and files kept at most (each as large as that part of the
 /// tree's history); past it the shelf starts over.
@@ -165,6 +170,7 @@ pub struct Aggregates {
     coupled: Shelf<(Scope, bool), Vec<coupling::Pair>>,
     growth: Shelf<(Scope, Option<Under>, bool), Growth>,
     people: Shelf<(ViewKey, String), person::Facts>,
+    files: Shelf<(ViewKey, String), Option<file::Report>>,
 }
 
 impl Aggregates {
@@ -186,6 +192,7 @@ impl Aggregates {
             coupled: Shelf::new(None),
             growth: Shelf::new(Some(VIEWS_PER_SHELF)),
             people: Shelf::new(Some(VIEWS_PER_SHELF)),
+            files: Shelf::new(Some(FILES_KEPT)),
         }
     }
 
@@ -402,6 +409,18 @@ impl Aggregates {
     ) -> Result<Arc<person::Facts>, QueryError> {
         let version = scope_version(db, range.repository).await?;
         self.people.get(&version, (ViewKey::of(range), email.to_owned()), person::facts(db, range, email)).await
+    }
+
+    /// One file's history and authors in the range ([`file::report`]), kept per view and
+    /// file; `None` when no commit in the scope changed it.
+    pub async fn file(
+        &self,
+        db: &impl ConnectionTrait,
+        range: &Range,
+        path: &str,
+    ) -> Result<Arc<Option<file::Report>>, QueryError> {
+        let version = scope_version(db, range.repository).await?;
+        self.files.get(&version, (ViewKey::of(range), path.to_owned()), file::report(db, range, path)).await
     }
 
     /// The folders `email` changed more lines of than anyone else ([`person::folder_owners`]),

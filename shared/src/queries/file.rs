@@ -298,3 +298,27 @@ pub async fn authors(
     people.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.commits.cmp(&a.commits)).then(a.email.cmp(&b.email)));
     Ok(people)
 }
+
+/// Everything a file's page and API show of it in a range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub facts: Facts,
+    /// Latest rename first.
+    pub formers: Vec<Former>,
+    /// Newest first, under every name it had.
+    pub changes: Vec<Change>,
+    pub authors: Vec<Author>,
+    /// Where it went, when it is not in the head tree because a rename took it away.
+    pub renamed_to: Option<RenamedTo>,
+}
+
+/// The file at `path` in the range's scope: its facts, former names, changes, authors (bots
+/// left out as the range says) and the name it was given; `None` when no commit changed it.
+pub async fn report(db: &impl ConnectionTrait, range: &Range, path: &str) -> Result<Option<Report>, QueryError> {
+    let Some(facts) = facts(db, range.repository, path).await? else { return Ok(None) };
+    let formers = former_names(db, &facts.path_ids).await?;
+    let changes = changes(db, path, &facts.path_ids, &formers, range).await?;
+    let authors = authors(db, &authored_ids(&facts.path_ids, &formers), &range.filters.excluded_authors).await?;
+    let renamed_to = if facts.in_head { None } else { renamed_to(db, &facts.path_ids).await? };
+    Ok(Some(Report { facts, formers, changes, authors, renamed_to }))
+}

@@ -176,12 +176,9 @@ impl PersonApi {
         let view = self.view(repository.0, since.0, until.0, false, include_bots.0.unwrap_or(false)).await?;
         let db = &self.state.db;
         let path = normal_path(&path.0).ok_or_else(|| ApiError::invalid("path is empty"))?.to_owned();
-        let facts = file::facts(db, view.repository, &path).await?.ok_or_else(|| ApiError::not_found("file"))?;
-        let formers = file::former_names(db, &facts.path_ids).await?;
-        let changes = file::changes(db, &path, &facts.path_ids, &formers, &view.range).await?;
-        let authored = file::authored_ids(&facts.path_ids, &formers);
-        let authors = file::authors(db, &authored, &view.range.filters.excluded_authors).await?;
-        let renamed_to = if facts.in_head { None } else { file::renamed_to(db, &facts.path_ids).await? };
+        let file::Report { facts, formers, changes, authors, renamed_to } =
+            Arc::unwrap_or_clone(self.state.aggregates.file(db, &view.range, &path).await?)
+                .ok_or_else(|| ApiError::not_found("file"))?;
         Ok(Json(FileReport {
             former_paths: formers
                 .into_iter()

@@ -113,14 +113,9 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let view = params.view.resolve(&state, RangeChoice::All).await?;
     let path = params.path.as_deref().and_then(normal_path).unwrap_or_default().to_owned();
     let db = &state.db;
-    let facts = file::facts(db, view.repository, &path)
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("No commit changed a file called {path:?} here.")))?;
-    let formers = file::former_names(db, &facts.path_ids).await?;
-    let changes = file::changes(db, &path, &facts.path_ids, &formers, &view.range).await?;
-    let authored = file::authored_ids(&facts.path_ids, &formers);
-    let authors = file::authors(db, &authored, &view.range.filters.excluded_authors).await?;
-    let renamed_to = if facts.in_head { None } else { file::renamed_to(db, &facts.path_ids).await? };
+    let file::Report { facts, formers, changes, authors, renamed_to } =
+        Arc::unwrap_or_clone(state.aggregates.file(db, &view.range, &path).await?)
+            .ok_or_else(|| PageError::NotFound(format!("No commit changed a file called {path:?} here.")))?;
     let other_name = |path: &str, repository_id: i64, sha: &str, at: chrono::DateTime<chrono::Utc>| OtherName {
         path: path.to_owned(),
         href: links::file(&view.query(None), path),
