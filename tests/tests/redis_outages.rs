@@ -67,13 +67,13 @@ async fn web_and_worker_exit_cleanly_on_a_stop_signal_with_redis_up_and_with_red
 
     let mut web = stack.start_web().await;
     let mut worker = stack.start_worker();
-    taking_jobs(&worker).await;
+    says(&worker, TAKING_JOBS).await;
     assert_eq!(web.process.terminate().await.code(), Some(0), "web, Redis up: {}", web.process.log());
     assert_eq!(worker.terminate().await.code(), Some(0), "worker, Redis up: {}", worker.log());
 
     let mut web = stack.start_web().await;
     let mut worker = stack.start_worker();
-    taking_jobs(&worker).await;
+    says(&worker, TAKING_JOBS).await;
     redis.stop();
     // Long enough for both to notice: the worker's consumer fails and restarts, the web's
     // connection drops.
@@ -93,9 +93,9 @@ async fn web_and_worker_started_while_redis_is_down_say_so_and_a_stop_signal_is_
     let mut web = stack.spawn_web_on(port, &idp.gitdash_env(&public_url));
     let mut worker = stack.start_worker();
 
-    waiting_for_redis(&web).await;
-    waiting_for_redis(&worker).await;
-    assert!(web.log().contains("REDIS_URL"), "the setting to check is named: {}", web.log());
+    // The warning names the setting to check.
+    says(&web, WAITING_FOR_REDIS).await;
+    says(&worker, WAITING_FOR_REDIS).await;
     assert_eq!(web.terminate().await.code(), Some(0), "web: {}", web.log());
     assert_eq!(worker.terminate().await.code(), Some(0), "worker: {}", worker.log());
 }
@@ -106,7 +106,7 @@ async fn web_and_worker_started_while_redis_is_down_come_up_when_it_answers() {
     redis.stop();
     let stack = Stack::new(TestDatabase::new(Backend::Sqlite).await).with_env("REDIS_URL", &redis.url());
     let worker = stack.start_worker();
-    waiting_for_redis(&worker).await;
+    says(&worker, WAITING_FOR_REDIS).await;
     let comes_back = tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;
         redis.start_again().await;
@@ -117,24 +117,20 @@ async fn web_and_worker_started_while_redis_is_down_come_up_when_it_answers() {
     let web = stack.start_web().await;
     let _redis = comes_back.await.expect("Redis started again");
     assert!(web.process.log().contains("does not answer"), "it waited: {}", web.process.log());
-    taking_jobs(&worker).await;
+    says(&worker, TAKING_JOBS).await;
     let repo = GitRepo::with_one_commit();
     let (_, run) = web.add_and_sync(repo.path()).await;
     assert_eq!(run["state"], "succeeded", "{run}\n{}", worker.log());
 }
 
-async fn waiting_for_redis(process: &Process) {
-    eventually(60, "the process to say it waits for Redis", || {
-        let waiting = process.log().contains("Redis (REDIS_URL) does not answer");
-        async move { waiting.then_some(()) }
-    })
-    .await;
-}
+const WAITING_FOR_REDIS: &str = "Redis (REDIS_URL) does not answer";
+const TAKING_JOBS: &str = "taking sync jobs";
 
-async fn taking_jobs(worker: &Process) {
-    eventually(60, "the worker to take jobs", || {
-        let ready = worker.log().contains("taking sync jobs");
-        async move { ready.then_some(()) }
+/// Waits until the process's log has `text`.
+async fn says(process: &Process, text: &str) {
+    eventually(60, &format!("the process to log {text:?}"), || {
+        let said = process.log().contains(text);
+        async move { said.then_some(()) }
     })
     .await;
 }

@@ -1,7 +1,7 @@
 //! Building and running the web application: `Application::build` connects to the stores
-//! (waiting for Redis while it does not answer) and binds the listener (port 0 in tests), `run_until_stopped` serves until shutdown and
-//! lets in-flight requests finish. [`routes`] is the one place that wires every route to its
-//! handler and middleware.
+//! (waiting for Redis while it does not answer) and binds the listener (port 0 in tests),
+//! `run_until_stopped` serves until shutdown and lets in-flight requests finish. [`routes`]
+//! is the one place that wires every route to its handler and middleware.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 

@@ -27,11 +27,7 @@ pub struct Facts {
 }
 
 /// The path's rows in the scope; `None` when no commit there changed it.
-pub async fn facts(
-    db: &impl ConnectionTrait,
-    repository: Option<i64>,
-    file: &str,
-) -> Result<Option<Facts>, QueryError> {
+async fn facts(db: &impl ConnectionTrait, repository: Option<i64>, file: &str) -> Result<Option<Facts>, QueryError> {
     let mut query = path::Entity::find().filter(path::Column::Path.eq(file));
     if let Some(id) = repository {
         query = query.filter(path::Column::RepositoryId.eq(id));
@@ -66,7 +62,7 @@ const RENAMES_FOLLOWED: usize = 64;
 /// The file's former names, latest rename first: the renames into `path_ids`, then the
 /// renames into those names made before, and so on. A name is followed only up to the
 /// rename away from it, so a name used again later for another file is not mixed in.
-pub async fn former_names(db: &impl ConnectionTrait, path_ids: &[i64]) -> Result<Vec<Former>, QueryError> {
+async fn former_names(db: &impl ConnectionTrait, path_ids: &[i64]) -> Result<Vec<Former>, QueryError> {
     type Row = (i64, i64, i64, i64, String, DateTime<Utc>);
     let mut formers: Vec<Former> = Vec::new();
     // Each name to follow back, with the time up to which it was this file's.
@@ -137,7 +133,7 @@ pub struct RenamedTo {
 }
 
 /// Where the file went: the latest rename away from `path_ids`.
-pub async fn renamed_to(db: &impl ConnectionTrait, path_ids: &[i64]) -> Result<Option<RenamedTo>, QueryError> {
+async fn renamed_to(db: &impl ConnectionTrait, path_ids: &[i64]) -> Result<Option<RenamedTo>, QueryError> {
     let found: Option<(i64, i64, String, DateTime<Utc>)> = commit_rename::Entity::find()
         .select_only()
         .column(commit_rename::Column::ToPathId)
@@ -173,7 +169,7 @@ pub struct Change {
 /// The commits in `range` that changed the file: `path_ids` (its current name's rows), or
 /// one of its `formers` before the rename away from it; newest first, bots left out as the
 /// range says. A rename's commit is listed once, with the lines of the name it gave.
-pub async fn changes(
+async fn changes(
     db: &impl ConnectionTrait,
     path: &str,
     path_ids: &[i64],
@@ -236,7 +232,7 @@ pub async fn changes(
 
 /// The rows whose authors are the file's authors: its own, and its former names' unless a
 /// file of the head tree has taken the name again (their authors would be that file's).
-pub fn authored_ids(path_ids: &[i64], formers: &[Former]) -> Vec<i64> {
+fn authored_ids(path_ids: &[i64], formers: &[Former]) -> Vec<i64> {
     let formers = formers.iter().filter(|f| !f.taken_again).map(|f| f.path_id);
     path_ids.iter().copied().chain(formers).collect()
 }
@@ -258,11 +254,7 @@ pub struct Author {
 
 /// Everyone who changed the paths `path_ids`, most changed lines first; `excluded` (bots)
 /// left out.
-pub async fn authors(
-    db: &impl ConnectionTrait,
-    path_ids: &[i64],
-    excluded: &[String],
-) -> Result<Vec<Author>, QueryError> {
+async fn authors(db: &impl ConnectionTrait, path_ids: &[i64], excluded: &[String]) -> Result<Vec<Author>, QueryError> {
     let mut query = path_author::Entity::find().filter(path_author::Column::PathId.is_in(path_ids.iter().copied()));
     if !excluded.is_empty() {
         query = query.filter(path_author::Column::AuthorEmail.is_not_in(excluded.iter().cloned()));

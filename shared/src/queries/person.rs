@@ -58,7 +58,7 @@ pub struct InRepository {
 
 /// Their work in each repository of the scope (one or all), most commits first; empty when
 /// they have no commit there.
-pub async fn repositories(
+async fn repositories(
     db: &impl ConnectionTrait,
     repository: Option<i64>,
     email: &str,
@@ -90,11 +90,7 @@ pub async fn repositories(
 }
 
 /// Their commits per month (`YYYY-MM`) in the range, merges counted only if it says so.
-pub async fn months(
-    db: &impl ConnectionTrait,
-    range: &Range,
-    email: &str,
-) -> Result<BTreeMap<String, i64>, QueryError> {
+async fn months(db: &impl ConnectionTrait, range: &Range, email: &str) -> Result<BTreeMap<String, i64>, QueryError> {
     let mut query = activity_daily::Entity::find()
         .select_only()
         .column(activity_daily::Column::Day)
@@ -116,7 +112,7 @@ pub async fn months(
 }
 
 /// Their commits by weekday (Monday first) and hour of their own time, all history.
-pub async fn hours(
+async fn hours(
     db: &impl ConnectionTrait,
     repository: Option<i64>,
     email: &str,

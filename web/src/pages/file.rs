@@ -113,9 +113,10 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let view = params.view.resolve(&state, RangeChoice::All).await?;
     let path = params.path.as_deref().and_then(normal_path).unwrap_or_default().to_owned();
     let db = &state.db;
-    let file::Report { facts, formers, changes, authors, renamed_to } =
-        Arc::unwrap_or_clone(state.aggregates.file(db, &view.range, &path).await?)
-            .ok_or_else(|| PageError::NotFound(format!("No commit changed a file called {path:?} here.")))?;
+    // Borrowed from the kept report: only the rows the page lists are copied.
+    let kept = state.aggregates.file(db, &view.range, &path).await?;
+    let file::Report { facts, formers, changes, authors, renamed_to } = Option::as_ref(&kept)
+        .ok_or_else(|| PageError::NotFound(format!("No commit changed a file called {path:?} here.")))?;
     let other_name = |path: &str, repository_id: i64, sha: &str, at: chrono::DateTime<chrono::Utc>| OtherName {
         path: path.to_owned(),
         href: links::file(&view.query(None), path),
@@ -123,7 +124,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         short_sha: sha.chars().take(10).collect(),
         date: at.format("%Y-%m-%d").to_string(),
     };
-    let renamed_to = renamed_to.map(|r| other_name(&r.path, r.repository_id, &r.sha, r.at));
+    let renamed_to = renamed_to.as_ref().map(|r| other_name(&r.path, r.repository_id, &r.sha, r.at));
     let former_names =
         formers.iter().map(|f| other_name(&f.path, f.repository_id, &f.renamed_in, f.renamed_at)).collect();
 
@@ -140,7 +141,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         })
         .collect();
     let mut months: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for change in &changes {
+    for change in changes {
         let (added, removed) = change.lines.unwrap_or((0, 0));
         let month = months.entry(change.committed_at.format("%Y-%m").to_string()).or_default();
         month.0 += added;
@@ -187,7 +188,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
         form,
         name,
         crumbs,
-        language: facts.language.unwrap_or_default(),
+        language: facts.language.clone().unwrap_or_default(),
         vendored: facts.vendored,
         in_head: facts.in_head,
         commits: changes.len(),
@@ -199,7 +200,7 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
             "lines",
         ),
         authors: authors
-            .into_iter()
+            .iter()
             .map(|a| AuthorRow {
                 href: links::person(view.repository, &a.email),
                 commits: a.commits,
@@ -208,21 +209,21 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
                 first_day: a.first_at.format("%Y-%m-%d").to_string(),
                 last_day: a.last_at.format("%Y-%m-%d").to_string(),
                 knows_it: a.knows_it,
-                name: a.name,
+                name: a.name.clone(),
             })
             .collect(),
         changes: changes
-            .into_iter()
+            .iter()
             .take(listed)
             .map(|c| ChangeRow {
                 short_sha: c.sha.chars().take(10).collect(),
                 href: links::commit(c.repository_id, &c.sha),
-                summary: c.summary,
+                summary: c.summary.clone(),
                 author_href: links::person(view.repository, &c.author_email),
-                author: c.author_name,
+                author: c.author_name.clone(),
                 date: c.committed_at.format("%Y-%m-%d").to_string(),
                 lines: c.lines,
-                former: (c.path != path).then_some(c.path),
+                former: (c.path != path).then(|| c.path.clone()),
             })
             .collect(),
         partners,
