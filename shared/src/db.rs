@@ -104,6 +104,24 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
     .await
 }
 
+/// Turns at writing, shared by the writers of one process.
+///
+/// SQLite lets one writer at a time hold the file; a writer that finds it held polls it
+/// (every 100 ms at most, under the busy timeout) and misses every gap between another
+/// writer's back-to-back transactions. A sync that writes in many short transactions
+/// would then starve its own lease renewals. Writers that take a turn around each
+/// transaction are served first come, first served, so a renewal waits for at most one
+/// transaction. PostgreSQL has no such lock; there a turn costs an uncontended mutex.
+#[derive(Debug, Clone, Default)]
+pub struct WriteTurns(std::sync::Arc<tokio::sync::Mutex<()>>);
+
+impl WriteTurns {
+    /// Waits for this process's turn to write; the turn ends when the guard drops.
+    pub async fn take(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.0.clone().lock_owned().await
+    }
+}
+
 fn sqlite_path(url: &str) -> Option<String> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();

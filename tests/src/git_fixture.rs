@@ -345,7 +345,6 @@ pub fn bare_clone(repo: &GitRepo, into: &Path) -> PathBuf {
 /// each commit rewrites one of 50 files, so every commit has a real diff to count.
 pub fn generated_history(count: usize) -> GitRepo {
     use std::io::Write;
-    let repo = GitRepo::new();
     let mut stream = Vec::new();
     for i in 0..count {
         let time = 1_600_000_000 + i * 60;
@@ -358,15 +357,7 @@ pub fn generated_history(count: usize) -> GitRepo {
         writeln!(stream, "M 100644 inline file{}.txt", i % 50).ok();
         writeln!(stream, "data {}\n{content}", content.len()).ok();
     }
-    let mut child = repo
-        .command(["fast-import", "--quiet"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("git fast-import runs");
-    child.stdin.take().expect("stdin").write_all(&stream).expect("write stream");
-    assert!(child.wait().expect("wait").success(), "fast-import failed");
-    repo.git(["reset", "-q", "--hard", "main"]);
-    repo
+    fast_import(&stream)
 }
 
 /// The first commit time of [`spread_history`] (2023-11-14) and the time between commits.
@@ -377,7 +368,6 @@ pub const SPREAD_STEP: i64 = 37 * 3600;
 /// local and UTC days differ for some of them.
 pub fn spread_history() -> GitRepo {
     use std::io::Write;
-    let repo = GitRepo::new();
     let mut stream = Vec::new();
     for i in 0..40i64 {
         let time = SPREAD_BASE + i * SPREAD_STEP;
@@ -391,9 +381,40 @@ pub fn spread_history() -> GitRepo {
         writeln!(stream, "M 100644 inline file{}.txt", i % 4).ok();
         writeln!(stream, "data {}\n{content}", content.len()).ok();
     }
+    fast_import(&stream)
+}
+
+/// A history whose summaries are costly to rebuild: `count` commits by ten people, each
+/// rewriting `width` of 400 files in 20 folders, so every commit adds `width` file rows
+/// and, when `width` is at most 30, `width²/2` pairs of files changed together.
+pub fn wide_history(count: usize, width: usize) -> GitRepo {
+    use std::io::Write;
+    let mut stream = Vec::new();
+    for i in 0..count {
+        let time = 1_600_000_000 + i * 3_600;
+        let who = format!("Person {n} <person{n}@example.org>", n = i % 10);
+        let message = format!("Wide commit {i}");
+        writeln!(stream, "commit refs/heads/main").ok();
+        writeln!(stream, "author {who} {time} +0000").ok();
+        writeln!(stream, "committer {who} {time} +0000").ok();
+        writeln!(stream, "data {}\n{message}", message.len()).ok();
+        for j in 0..width {
+            let file = (i * 7 + j * 13) % 400;
+            let content = format!("commit {i}\n{}", "line\n".repeat(1 + (i + j) % 5));
+            writeln!(stream, "M 100644 inline folder{}/file{file}.rs", file % 20).ok();
+            writeln!(stream, "data {}\n{content}", content.len()).ok();
+        }
+    }
+    fast_import(&stream)
+}
+
+/// A repository holding what a `git fast-import` stream writes to `main`, checked out.
+pub fn fast_import(stream: &[u8]) -> GitRepo {
+    use std::io::Write;
+    let repo = GitRepo::new();
     let mut child =
         repo.command(["fast-import", "--quiet"]).stdin(std::process::Stdio::piped()).spawn().expect("fast-import");
-    child.stdin.take().expect("stdin").write_all(&stream).expect("write");
+    child.stdin.take().expect("stdin").write_all(stream).expect("write");
     assert!(child.wait().expect("wait").success(), "fast-import failed");
     repo.git(["reset", "-q", "--hard", "main"]);
     repo

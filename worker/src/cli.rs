@@ -121,7 +121,7 @@ async fn index(mut config: Config, target: &str) -> anyhow::Result<()> {
             }
         })
     };
-    let sync = SyncContext { db: db.clone(), config: std::sync::Arc::new(config) };
+    let sync = SyncContext { db: db.clone(), config: std::sync::Arc::new(config), turns: Default::default() };
     let result = sync_with_lease(&sync, run.id, repository.id, &worker, &progress_tx, None).await;
     drop(progress_tx);
     let _ = bar_task.await;

@@ -72,7 +72,7 @@ pub async fn run(
         }
     };
     let concurrency = config.worker_concurrency;
-    let sync = SyncContext { db, config: Arc::new(config) };
+    let sync = SyncContext { db, config: Arc::new(config), turns: Default::default() };
 
     // Drain a backlog before the first fetch, then keep the scheduled set small (the
     // promoter tries again if Redis went away meanwhile).

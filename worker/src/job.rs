@@ -14,6 +14,7 @@ use std::{
 
 use gitdash_shared::{
     QueryError,
+    db::WriteTurns,
     jobs::{self, QueueError, SyncJob, SyncQueue},
     queries::sync_runs::{self, Claim},
 };
@@ -161,6 +162,7 @@ pub async fn sync_with_lease(
     let lease_lost = Arc::new(AtomicBool::new(false));
     let keeper = tokio::spawn(keep_lease(
         sync.db.clone(),
+        sync.turns.clone(),
         run_id,
         worker.to_owned(),
         progress.subscribe(),
@@ -185,6 +187,7 @@ pub fn backoff(base_seconds: u64, attempt: i32) -> Duration {
 /// no longer this worker's.
 async fn keep_lease(
     db: sea_orm::DatabaseConnection,
+    turns: WriteTurns,
     run_id: i64,
     worker: String,
     progress: watch::Receiver<Progress>,
@@ -195,7 +198,11 @@ async fn keep_lease(
     loop {
         ticker.tick().await;
         let current = progress.borrow().clone();
-        match sync_runs::heartbeat(&db, run_id, &worker, &current.describe(), current.percent()).await {
+        let renewed = {
+            let _turn = turns.take().await;
+            sync_runs::heartbeat(&db, run_id, &worker, &current.describe(), current.percent()).await
+        };
+        match renewed {
             Ok(true) => {}
             Ok(false) => {
                 lease_lost.store(true, Ordering::Relaxed);

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use crate::{
+    db::WriteTurns,
     entities::{commit, repository, tag},
     error::QueryError,
     queries::StoredIdentity,
@@ -70,9 +71,10 @@ pub async fn existing_shas(db: &impl ConnectionTrait, repository_id: i64) -> Res
 }
 
 /// Stores `commits` and the files they changed, skipping any already there, a transaction
-/// per chunk. Returns how many commit rows were new.
+/// per chunk, each in turn. Returns how many commit rows were new.
 pub async fn insert_commits(
     db: &DatabaseConnection,
+    turns: &WriteTurns,
     repository_id: i64,
     commits: &[NewCommit],
     paths: &mut crate::queries::files::PathIds,
@@ -102,6 +104,7 @@ pub async fn insert_commits(
             generated_lines: Set(c.stats.map(|s| s.generated_lines)),
             ..Default::default()
         });
+        let _turn = turns.take().await;
         let txn = crate::db::begin_write(db).await?;
         let result = commit::Entity::insert_many(rows)
             .on_conflict_do_nothing_on([commit::Column::RepositoryId, commit::Column::Sha])
@@ -125,9 +128,15 @@ pub async fn insert_commits(
 }
 
 /// Removes commits no longer reachable (after a force push). Returns how many went.
-pub async fn delete_commits(db: &impl ConnectionTrait, repository_id: i64, shas: &[String]) -> Result<u64, QueryError> {
+pub async fn delete_commits(
+    db: &impl ConnectionTrait,
+    turns: &WriteTurns,
+    repository_id: i64,
+    shas: &[String],
+) -> Result<u64, QueryError> {
     let mut deleted = 0;
     for chunk in shas.chunks(DELETE_CHUNK) {
+        let _turn = turns.take().await;
         let result = commit::Entity::delete_many()
             .filter(commit::Column::RepositoryId.eq(repository_id))
             .filter(commit::Column::Sha.is_in(chunk.iter().cloned()))
