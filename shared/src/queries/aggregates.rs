@@ -27,6 +27,7 @@ use crate::{
     error::QueryError,
     queries::{
         activity::{self, Bucket, Committer, CommitterOrder, Point, Range, Totals},
+        commits_under::{self, CommitsUnder},
         coupling,
         daily::Daily,
         file,
@@ -154,6 +155,7 @@ pub struct Aggregates {
     bot_pattern: BotPattern,
     daily: Shelf<Scope, Daily>,
     path_daily: Shelf<Under, Daily>,
+    commits_under: Shelf<Under, CommitsUnder>,
     bots: Shelf<Scope, Vec<String>>,
     days: Shelf<ViewKey, Vec<Point>>,
     totals: Shelf<ViewKey, Totals>,
@@ -179,6 +181,7 @@ impl Aggregates {
             bot_pattern,
             daily: Shelf::new(None),
             path_daily: Shelf::new(Some(PATHS_KEPT)),
+            commits_under: Shelf::new(Some(PATHS_KEPT)),
             bots: Shelf::new(None),
             days: Shelf::new(Some(VIEWS_PER_SHELF)),
             totals: Shelf::new(Some(VIEWS_PER_SHELF)),
@@ -231,6 +234,7 @@ impl Aggregates {
         let live = |scope: &Scope| scope.is_none() || repositories.iter().any(|(id, _)| Some(*id) == *scope);
         self.daily.retain(live);
         self.path_daily.retain(|under| live(&under.repository));
+        self.commits_under.retain(|under| live(&under.repository));
         self.bots.retain(live);
         self.folder_owners.retain(live);
         self.coupled.retain(|(scope, _)| live(scope));
@@ -421,6 +425,16 @@ impl Aggregates {
     ) -> Result<Arc<Option<file::Report>>, QueryError> {
         let version = scope_version(db, range.repository).await?;
         self.files.get(&version, (ViewKey::of(range), path.to_owned()), file::report(db, range, path)).await
+    }
+
+    /// The commits that changed a folder or file ([`commits_under::read`]), kept per path.
+    pub async fn commits_under(
+        &self,
+        db: &impl ConnectionTrait,
+        under: &Under,
+    ) -> Result<Arc<CommitsUnder>, QueryError> {
+        let version = scope_version(db, under.repository).await?;
+        self.commits_under.get(&version, under.clone(), commits_under::read(db, under)).await
     }
 
     /// The folders `email` changed more lines of than anyone else ([`person::folder_owners`]),

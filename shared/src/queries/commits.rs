@@ -11,8 +11,10 @@ use crate::{
     entities::commit,
     error::QueryError,
     queries::{
+        aggregates::Aggregates,
+        commits_under::{self, CommitsUnder},
         files::{commits_changing, normal_path},
-        filters::Filters,
+        filters::{Filters, Under},
     },
 };
 
@@ -123,6 +125,23 @@ fn selected(
     query
 }
 
+/// The kept list of the commits under the filter's path, when the path is all that narrows
+/// them beyond days, merges and bots.
+async fn kept_under(
+    db: &impl ConnectionTrait,
+    kept: &Aggregates,
+    repository_id: Option<i64>,
+    filter: &CommitFilter,
+) -> Result<Option<std::sync::Arc<CommitsUnder>>, QueryError> {
+    let Some(under) = filter.path.as_deref().and_then(|path| Under::new(repository_id, path)) else {
+        return Ok(None);
+    };
+    if !CommitsUnder::answers(filter, &under) {
+        return Ok(None);
+    }
+    Ok(Some(kept.commits_under(db, &under).await?))
+}
+
 fn cursor_time(cursor: Cursor) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(cursor.committed_at_micros).unwrap_or_default()
 }
@@ -135,10 +154,14 @@ fn cursor_of(c: &commit::Model) -> Cursor {
 /// is known, so a common word costs a page rather than its every match.
 pub async fn count_matching(
     db: &impl ConnectionTrait,
+    kept: &Aggregates,
     repository_id: Option<i64>,
     filter: &CommitFilter,
     at_most: u64,
 ) -> Result<u64, QueryError> {
+    if let Some(under) = kept_under(db, kept, repository_id, filter).await? {
+        return Ok(Ord::min(under.count(filter), at_most.saturating_add(1)));
+    }
     Ok(selected(db.get_database_backend(), repository_id, filter, Reading::Count)
         .select_only()
         .column(commit::Column::Id)
@@ -150,12 +173,19 @@ pub async fn count_matching(
 /// A page of commits, newest first, of one repository or (`None`) of all of them.
 pub async fn list(
     db: &impl ConnectionTrait,
+    kept: &Aggregates,
     repository_id: Option<i64>,
     filter: &CommitFilter,
     cursor: Option<Cursor>,
     limit: u64,
 ) -> Result<CommitPage, QueryError> {
     let limit = limit.clamp(1, MAX_PAGE);
+    if let Some(under) = kept_under(db, kept, repository_id, filter).await? {
+        let (ids, more) = under.page(filter, cursor, limit as usize);
+        let commits = commits_under::by_ids(db, &ids).await?;
+        let next_cursor = commits.last().filter(|_| more).map(cursor_of);
+        return Ok(CommitPage { commits, next_cursor });
+    }
     let mut query = selected(db.get_database_backend(), repository_id, filter, Reading::Page);
     if let Some(cursor) = cursor {
         let at = cursor_time(cursor);
@@ -184,12 +214,17 @@ pub async fn list(
 /// newer ones remain: the "newer commits" link of a page reached by going back in time.
 pub async fn list_newer(
     db: &impl ConnectionTrait,
+    kept: &Aggregates,
     repository_id: Option<i64>,
     filter: &CommitFilter,
     cursor: Cursor,
     limit: u64,
 ) -> Result<(Vec<commit::Model>, bool), QueryError> {
     let limit = limit.clamp(1, MAX_PAGE);
+    if let Some(under) = kept_under(db, kept, repository_id, filter).await? {
+        let (ids, more) = under.newer(filter, cursor, limit as usize);
+        return Ok((commits_under::by_ids(db, &ids).await?, more));
+    }
     let at = cursor_time(cursor);
     let mut commits = selected(db.get_database_backend(), repository_id, filter, Reading::Page)
         .filter(

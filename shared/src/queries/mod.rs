@@ -5,6 +5,7 @@ pub mod activity;
 pub mod aggregates;
 pub mod coauthors;
 pub mod commits;
+pub mod commits_under;
 pub mod coupling;
 pub mod credentials;
 pub mod daily;

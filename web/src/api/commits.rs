@@ -84,7 +84,7 @@ impl CommitsApi {
         let (include_merges, include_bots) = (include_merges.0.unwrap_or(true), include_bots.0.unwrap_or(true));
         let filters = self.state.aggregates.filters(&self.state.db, Some(id.0), include_merges, include_bots).await?;
         let filter = CommitFilter { author: author.0, since: since.0, until: until.0, q: q.0, path: path.0, filters };
-        let page = commits::list(&self.state.db, Some(id.0), &filter, cursor, limit).await?;
+        let page = commits::list(&self.state.db, &self.state.aggregates, Some(id.0), &filter, cursor, limit).await?;
         Ok(ListResponse::Page(Json(CommitPage {
             commits: page.commits.into_iter().map(Commit::from).collect(),
             next_cursor: page.next_cursor.map(|c| c.encode()),

@@ -87,9 +87,10 @@ const COUNTED_UP_TO: u64 = 1_000;
 
 /// How many commits the page's filter selects, and whether there are more than that. Without
 /// a search or an author, that is the view's commit total, which the web keeps per view (the
-/// same days, merges and bots) and which a sync updates when it ends; otherwise, or while a
-/// first sync has stored commits but no summary yet (fewer than the page lists), the database
-/// counts, up to [`COUNTED_UP_TO`].
+/// same days, merges and bots) and which a sync updates when it ends; with a path alone, the
+/// path's kept commits; otherwise, or while a first sync has stored commits but no summary yet
+/// (fewer than the page lists), the database counts a search's matches up to
+/// [`COUNTED_UP_TO`].
 async fn count(
     state: &AppState,
     view: &View,
@@ -103,8 +104,10 @@ async fn count(
             return Ok((total, false));
         }
     }
-    let counted = commits::count_matching(&state.db, view.repository, filter, COUNTED_UP_TO).await?;
-    Ok((counted.min(COUNTED_UP_TO), counted > COUNTED_UP_TO))
+    // A path alone is counted whole: its commits are kept in order, counting them is free.
+    let at_most = if given(&filter.q) || given(&filter.author) { COUNTED_UP_TO } else { u64::MAX - 1 };
+    let counted = commits::count_matching(&state.db, &state.aggregates, view.repository, filter, at_most).await?;
+    Ok((counted.min(at_most), counted > at_most))
 }
 
 struct Row {
@@ -208,14 +211,15 @@ pub async fn page(identity: Data<&Identity>, state: Data<&Arc<AppState>>, Query(
     let decode = |text: &Option<String>| text.as_deref().and_then(|c| Cursor::decode(c).ok());
     let (found, newer_cursor, older_cursor) = match (decode(&params.newer), decode(&params.cursor)) {
         (Some(newer), _) => {
-            let (found, more) = commits::list_newer(db, view.repository, &filter, newer, PAGE).await?;
+            let (found, more) =
+                commits::list_newer(db, &state.aggregates, view.repository, &filter, newer, PAGE).await?;
             let newest = found.first().map(commits::cursor_before).filter(|_| more);
             let oldest =
                 found.last().map(|c| Cursor { committed_at_micros: c.committed_at.timestamp_micros(), id: c.id });
             (found, newest, oldest.or(Some(newer)))
         }
         (None, cursor) => {
-            let page = commits::list(db, view.repository, &filter, cursor, PAGE).await?;
+            let page = commits::list(db, &state.aggregates, view.repository, &filter, cursor, PAGE).await?;
             let newest = cursor.and(page.commits.first().map(commits::cursor_before));
             (page.commits, newest, page.next_cursor)
         }
@@ -272,7 +276,8 @@ async fn all_matching(state: &AppState, params: &Params) -> Result<Vec<Commit>, 
     let mut all = Vec::new();
     let mut cursor = None;
     loop {
-        let batch = commits::list(&state.db, view.repository, &filter, cursor, commits::MAX_PAGE).await?;
+        let batch =
+            commits::list(&state.db, &state.aggregates, view.repository, &filter, cursor, commits::MAX_PAGE).await?;
         all.extend(batch.commits.into_iter().map(Commit::from));
         match batch.next_cursor {
             Some(next) if all.len() < EXPORT_LIMIT => cursor = Some(next),
