@@ -1,6 +1,6 @@
 //! The commits that changed a folder or file, newest first, read once per sync of the scope:
 //! what the commits page and the API list under a path filter. Asking the database for a
-//! page of them each time meant gathering every commit that changed the path first (15,000
+//! page of them each time meant gathering every commit that changed the path first (9,158
 //! for git/git's `builtin/`) to keep the newest fifty, and again to count them.
 
 use std::collections::HashMap;
