@@ -43,7 +43,9 @@ async fn add_sync_read_then_sync_one_more(backend: Backend) {
     let (status, repository) = web.post_json("/api/v1/repositories", json!({ "url": repo.path() })).await;
     assert_eq!(status, 201, "{repository}");
     let id = repository["id"].as_i64().expect("id");
-    assert_eq!(repository["latest_sync"]["state"], "queued");
+    // A worker may claim the run before the answer is written.
+    let state = repository["latest_sync"]["state"].as_str().unwrap_or_default();
+    assert!(["queued", "running", "succeeded"].contains(&state), "a sync is asked for: {repository}");
     let run = web.wait_for_sync(repository["latest_sync"]["id"].as_i64().expect("run id"), 60).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!(run["commits_added"], 5);

@@ -28,7 +28,8 @@ async fn a_sync_asked_for_right_after_redis_restarts_completes() {
     repo.commit("Second");
     let (status, run) = web.post(&format!("/api/v1/repositories/{id}/syncs")).await;
     assert_eq!(status, 202, "the first request after the restart is queued: {run}");
-    assert_eq!(run["state"], "queued", "{run}");
+    let state = run["state"].as_str().unwrap_or_default();
+    assert!(["queued", "running", "succeeded"].contains(&state), "taken, whether or not a worker has it yet: {run}");
     let run = web.wait_for_sync(id, 60).await;
     assert_eq!(run["state"], "succeeded", "{run}");
     assert_eq!(run["commits_added"], 1, "{run}");
