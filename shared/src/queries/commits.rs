@@ -165,7 +165,8 @@ pub async fn count_matching(
     Ok(selected(db.get_database_backend(), repository_id, filter, Reading::Count)
         .select_only()
         .column(commit::Column::Id)
-        .limit(at_most.saturating_add(1))
+        // Databases take a signed limit.
+        .limit(Ord::min(at_most.saturating_add(1), i64::MAX as u64))
         .count(db)
         .await?)
 }

@@ -105,7 +105,7 @@ async fn count(
         }
     }
     // A path alone is counted whole: its commits are kept in order, counting them is free.
-    let at_most = if given(&filter.q) || given(&filter.author) { COUNTED_UP_TO } else { u64::MAX - 1 };
+    let at_most = if given(&filter.q) || given(&filter.author) { COUNTED_UP_TO } else { i64::MAX as u64 - 1 };
     let counted = commits::count_matching(&state.db, &state.aggregates, view.repository, filter, at_most).await?;
     Ok((counted.min(at_most), counted > at_most))
 }
